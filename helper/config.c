@@ -1,0 +1,332 @@
+/* Validation of the config document: every member known, typed and in range. */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+const struct ns_kind ns_kinds[NS_KINDS] = {
+  { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },     { "pid", CLONE_NEWPID },       { "net", CLONE_NEWNET },
+  { "uts", CLONE_NEWUTS },   { "ipc", CLONE_NEWIPC },    { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+#define MAX_ARGS 4096
+#define MAX_ENV 65536
+#define MAX_ARG_BYTES (128 * 1024) /* the kernel's MAX_ARG_STRLEN */
+#define MAX_UTS_NAME 64
+#define MAX_OFFSET (INT64_C(1) << 31)
+
+struct checker {
+  char *err;
+  size_t errlen;
+};
+
+static int bad(struct checker *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad(struct checker *ck, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ck->err, ck->errlen, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int want_type(struct checker *ck, const char *key, const struct json *v, enum json_type t)
+{
+  static const char *const names[] = { "null", "a boolean", "an integer", "a string", "an array", "an object" };
+  if (v->type != t)
+    return bad(ck, "member \"%s\": expected %s, got %s", key, names[t], names[v->type]);
+  return 0;
+}
+
+static int want_range(struct checker *ck, const char *key, const struct json *v, int64_t lo, int64_t hi, int64_t *out)
+{
+  if (want_type(ck, key, v, JSON_INT) < 0)
+    return -1;
+  if (v->u.integer < lo || v->u.integer > hi)
+    return bad(ck, "member \"%s\": %lld is out of range %lld..%lld", key, (long long)v->u.integer, (long long)lo,
+               (long long)hi);
+  *out = v->u.integer;
+  return 0;
+}
+
+static int want_bool(struct checker *ck, const char *key, const struct json *v, bool *out)
+{
+  if (want_type(ck, key, v, JSON_BOOL) < 0)
+    return -1;
+  *out = v->u.boolean;
+  return 0;
+}
+
+/* A string of 1..max bytes; returns -1 with a message otherwise. */
+static int want_string(struct checker *ck, const char *key, const struct json *v, size_t max, const char **out)
+{
+  if (want_type(ck, key, v, JSON_STRING) < 0)
+    return -1;
+  if (v->len == 0 || v->len > max)
+    return bad(ck, "member \"%s\": length %zu is out of range 1..%zu", key, v->len, max);
+  *out = v->u.string;
+  return 0;
+}
+
+static int want_path(struct checker *ck, const char *key, const struct json *v, const char **out)
+{
+  if (want_string(ck, key, v, PATH_MAX - 1, out) < 0)
+    return -1;
+  if ((*out)[0] != '/')
+    return bad(ck, "member \"%s\": \"%.64s\" is not an absolute path", key, *out);
+  return 0;
+}
+
+static int want_enum(struct checker *ck, const char *key, const struct json *v, const char *const *words, int *out)
+{
+  if (want_type(ck, key, v, JSON_STRING) < 0)
+    return -1;
+  for (int i = 0; words[i]; i++)
+    if (strcmp(v->u.string, words[i]) == 0) {
+      *out = i;
+      return 0;
+    }
+  return bad(ck, "member \"%s\": unknown value \"%.64s\"", key, v->u.string);
+}
+
+/* Builds a NULL-terminated vector of the strings of array v. */
+static int want_strings(struct checker *ck, const char *key, const struct json *v, size_t max, char ***out)
+{
+  if (want_type(ck, key, v, JSON_ARRAY) < 0)
+    return -1;
+  if (v->len > max)
+    return bad(ck, "member \"%s\": %zu entries, at most %zu allowed", key, v->len, max);
+  char **vec = calloc(v->len + 1, sizeof *vec);
+  if (!vec)
+    return bad(ck, "out of memory");
+  *out = vec;
+  for (size_t i = 0; i < v->len; i++) {
+    const struct json *s = &v->u.items[i];
+    if (s->type != JSON_STRING || s->len > MAX_ARG_BYTES)
+      return bad(ck, "member \"%s\": entry %zu is not a string of at most %d bytes", key, i, MAX_ARG_BYTES);
+    vec[i] = s->u.string;
+  }
+  return 0;
+}
+
+static int check_command(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_strings(ck, key, v, MAX_ARGS, &c->command) < 0)
+    return -1;
+  if (v->len == 0 || c->command[0][0] == '\0')
+    return bad(ck, "member \"%s\": the command is empty", key);
+  if (strlen(c->command[0]) >= PATH_MAX)
+    return bad(ck, "member \"%s\": the command name is longer than %d bytes", key, PATH_MAX - 1);
+  return 0;
+}
+
+static int check_env(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  free(c->env);
+  c->env = NULL;
+  if (want_strings(ck, key, v, MAX_ENV, &c->env) < 0)
+    return -1;
+  for (size_t i = 0; c->env[i]; i++) {
+    const char *eq = strchr(c->env[i], '=');
+    if (!eq || eq == c->env[i])
+      return bad(ck, "member \"%s\": entry %zu is not KEY=VALUE", key, i);
+  }
+  return 0;
+}
+
+static int check_namespaces(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_type(ck, key, v, JSON_ARRAY) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    const struct json *s = &v->u.items[i];
+    int k = 0;
+    if (s->type != JSON_STRING)
+      return bad(ck, "member \"%s\": entry %zu is not a string", key, i);
+    while (k < NS_KINDS && strcmp(s->u.string, ns_kinds[k].name) != 0)
+      k++;
+    if (k == NS_KINDS)
+      return bad(ck, "member \"%s\": unknown namespace \"%.32s\"", key, s->u.string);
+    if (c->clone_flags & ns_kinds[k].flag)
+      return bad(ck, "member \"%s\": \"%s\" appears twice", key, ns_kinds[k].name);
+    c->clone_flags |= ns_kinds[k].flag;
+  }
+  return 0;
+}
+
+static int ranges_overlap(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
+{
+  return (uint64_t)a < (uint64_t)b + blen && (uint64_t)b < (uint64_t)a + alen;
+}
+
+static int check_id_map(struct checker *ck, const char *key, const struct json *v, struct id_map *map)
+{
+  if (want_type(ck, key, v, JSON_ARRAY) < 0)
+    return -1;
+  if (v->len == 0 || v->len > MAX_MAP_LINES)
+    return bad(ck, "member \"%s\": %zu lines, 1..%d allowed", key, v->len, MAX_MAP_LINES);
+  for (size_t i = 0; i < v->len; i++) {
+    const struct json *line = &v->u.items[i];
+    int64_t f[3];
+    if (line->type != JSON_ARRAY || line->len != 3)
+      return bad(ck, "member \"%s\": line %zu is not [inside, outside, count]", key, i);
+    for (int j = 0; j < 3; j++)
+      if (want_range(ck, key, &line->u.items[j], j == 2 ? 1 : 0, UINT32_MAX, &f[j]) < 0)
+        return -1;
+    if (f[0] + f[2] > (int64_t)UINT32_MAX + 1 || f[1] + f[2] > (int64_t)UINT32_MAX + 1)
+      return bad(ck, "member \"%s\": line %zu runs past id 4294967295", key, i);
+    struct id_map_line *l = &map->lines[i];
+    *l = (struct id_map_line){ (uint32_t)f[0], (uint32_t)f[1], (uint32_t)f[2] };
+    for (size_t j = 0; j < i; j++) {
+      if (ranges_overlap(l->inside, l->count, map->lines[j].inside, map->lines[j].count))
+        return bad(ck, "member \"%s\": lines %zu and %zu overlap inside", key, j, i);
+      if (ranges_overlap(l->outside, l->count, map->lines[j].outside, map->lines[j].count))
+        return bad(ck, "member \"%s\": lines %zu and %zu overlap outside", key, j, i);
+    }
+  }
+  map->len = v->len;
+  return 0;
+}
+
+static int check_time_offsets(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_type(ck, key, v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    int64_t *slot;
+    if (strcmp(v->keys[i], "monotonic") == 0)
+      slot = &c->monotonic_offset;
+    else if (strcmp(v->keys[i], "boottime") == 0)
+      slot = &c->boottime_offset;
+    else
+      return bad(ck, "member \"%s\": unknown clock \"%.32s\"", key, v->keys[i]);
+    if (want_range(ck, key, &v->u.items[i], -MAX_OFFSET, MAX_OFFSET, slot) < 0)
+      return -1;
+  }
+  c->has_time_offsets = true;
+  return 0;
+}
+
+static int check_member(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  static const char *const propagations[] = { "private", "slave", "shared", "unchanged", NULL };
+  static const char *const setgroups[] = { "", "allow", "deny", NULL };
+  int64_t n;
+  int e;
+
+  if (strcmp(key, "version") == 0) {
+    if (want_range(ck, key, v, 1, 1, &n) < 0)
+      return -1;
+  } else if (strcmp(key, "command") == 0) {
+    return check_command(ck, key, v, c);
+  } else if (strcmp(key, "namespaces") == 0) {
+    return check_namespaces(ck, key, v, c);
+  } else if (strcmp(key, "uid-map") == 0) {
+    return check_id_map(ck, key, v, &c->uid_map);
+  } else if (strcmp(key, "gid-map") == 0) {
+    return check_id_map(ck, key, v, &c->gid_map);
+  } else if (strcmp(key, "newuidmap") == 0) {
+    return want_path(ck, key, v, &c->newuidmap);
+  } else if (strcmp(key, "newgidmap") == 0) {
+    return want_path(ck, key, v, &c->newgidmap);
+  } else if (strcmp(key, "setgroups") == 0) {
+    if (want_enum(ck, key, v, setgroups + 1, &e) < 0)
+      return -1;
+    c->setgroups = (enum setgroups)(e + 1);
+  } else if (strcmp(key, "uid") == 0 || strcmp(key, "gid") == 0) {
+    if (want_range(ck, key, v, 0, UINT32_MAX - 1, key[0] == 'u' ? &c->uid : &c->gid) < 0)
+      return -1;
+  } else if (strcmp(key, "propagation") == 0) {
+    if (want_enum(ck, key, v, propagations, &e) < 0)
+      return -1;
+    c->propagation = (enum propagation)e;
+  } else if (strcmp(key, "mount-proc") == 0) {
+    return want_bool(ck, key, v, &c->mount_proc);
+  } else if (strcmp(key, "mount-sys") == 0) {
+    return want_bool(ck, key, v, &c->mount_sys);
+  } else if (strcmp(key, "init") == 0) {
+    return want_bool(ck, key, v, &c->init);
+  } else if (strcmp(key, "hostname") == 0) {
+    return want_string(ck, key, v, MAX_UTS_NAME, &c->hostname);
+  } else if (strcmp(key, "domainname") == 0) {
+    return want_string(ck, key, v, MAX_UTS_NAME, &c->domainname);
+  } else if (strcmp(key, "cwd") == 0) {
+    return want_path(ck, key, v, &c->cwd);
+  } else if (strcmp(key, "env") == 0) {
+    return check_env(ck, key, v, c);
+  } else if (strcmp(key, "time-offsets") == 0) {
+    return check_time_offsets(ck, key, v, c);
+  } else if (strcmp(key, "preserve-fds") == 0) {
+    if (want_range(ck, key, v, 0, 1024, &n) < 0)
+      return -1;
+    c->preserve_fds = (int)n;
+  } else if (strcmp(key, "parent-pid") == 0) {
+    if (want_range(ck, key, v, 1, INT_MAX, &n) < 0)
+      return -1;
+    c->parent_pid = (pid_t)n;
+  } else {
+    return bad(ck, "unknown member \"%.64s\"", key);
+  }
+  return 0;
+}
+
+/* Checks what no single member can: which members need which namespaces. */
+static int check_combination(struct checker *ck, const struct config *c)
+{
+  static const struct {
+    const char *member;
+    int needs;
+  } rules[] = {
+    { "uid-map", CLONE_NEWUSER }, { "gid-map", CLONE_NEWUSER },           { "mount-proc", CLONE_NEWPID | CLONE_NEWNS },
+    { "mount-sys", CLONE_NEWNET | CLONE_NEWNS }, { "hostname", CLONE_NEWUTS }, { "domainname", CLONE_NEWUTS },
+    { "time-offsets", CLONE_NEWTIME }, { "init", CLONE_NEWPID },
+  };
+  const bool present[] = { c->uid_map.len > 0, c->gid_map.len > 0, c->mount_proc, c->mount_sys,
+                           c->hostname != NULL, c->domainname != NULL, c->has_time_offsets, c->init };
+
+  if (!c->command)
+    return bad(ck, "member \"command\" is missing");
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+    if (present[i] && (c->clone_flags & rules[i].needs) != rules[i].needs)
+      return bad(ck, "member \"%s\" needs the namespaces it acts on", rules[i].member);
+  if ((c->newuidmap && !c->uid_map.len) || (c->newgidmap && !c->gid_map.len))
+    return bad(ck, "newuidmap and newgidmap need the map they write");
+  return 0;
+}
+
+int config_parse(const char *text, size_t len, struct config *c, char *err, size_t errlen)
+{
+  struct checker ck = { err, errlen };
+  memset(c, 0, sizeof *c);
+  c->uid = c->gid = -1;
+  if (json_parse(text, len, &c->doc, err, errlen) < 0)
+    return -1;
+  if (c->doc.type != JSON_OBJECT)
+    return bad(&ck, "the config is not a JSON object");
+  if (!json_get(&c->doc, "version"))
+    return bad(&ck, "member \"version\" is missing");
+  for (size_t i = 0; i < c->doc.len; i++)
+    if (check_member(&ck, c->doc.keys[i], &c->doc.u.items[i], c) < 0)
+      return -1;
+  if (!c->env && !(c->env = calloc(1, sizeof *c->env)))
+    return bad(&ck, "out of memory");
+  return check_combination(&ck, c);
+}
+
+void config_free(struct config *c)
+{
+  free(c->command);
+  free(c->env);
+  json_free(&c->doc);
+  memset(c, 0, sizeof *c);
+}

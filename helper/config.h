@@ -1,0 +1,58 @@
+/* The helper's config document (docs/contract.md), parsed and validated. */
+#ifndef NSRUN_CONFIG_H
+#define NSRUN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "json.h"
+
+/* The namespace kinds, in the order they are reported. */
+struct ns_kind {
+  const char *name; /* contract name and /proc/self/ns file */
+  int flag;         /* CLONE_NEW* */
+};
+#define NS_KINDS 8
+extern const struct ns_kind ns_kinds[NS_KINDS];
+
+#define MAX_MAP_LINES 340 /* the kernel's limit for uid_map and gid_map */
+
+struct id_map_line {
+  uint32_t inside, outside, count;
+};
+
+struct id_map {
+  size_t len;
+  struct id_map_line lines[MAX_MAP_LINES];
+};
+
+enum propagation { PROPAGATION_PRIVATE, PROPAGATION_SLAVE, PROPAGATION_SHARED, PROPAGATION_UNCHANGED };
+enum setgroups { SETGROUPS_UNSET, SETGROUPS_ALLOW, SETGROUPS_DENY };
+
+struct config {
+  struct json doc;           /* owns every string below */
+  char **command;            /* NULL-terminated */
+  int clone_flags;           /* CLONE_NEW* of every requested namespace */
+  struct id_map uid_map, gid_map;
+  const char *newuidmap, *newgidmap;
+  enum setgroups setgroups;
+  int64_t uid, gid;          /* -1: unchanged */
+  enum propagation propagation;
+  bool mount_proc, mount_sys, init;
+  const char *hostname, *domainname, *cwd;
+  bool has_time_offsets;
+  int64_t monotonic_offset, boottime_offset;
+  char **env;                /* NULL-terminated */
+  int preserve_fds;
+  pid_t parent_pid;          /* 0: none */
+};
+
+/* Parses and validates text into *c; returns 0, or -1 with a message in err. */
+int config_parse(const char *text, size_t len, struct config *c, char *err, size_t errlen);
+
+/* Frees what config_parse allocated. */
+void config_free(struct config *c);
+
+#endif

@@ -1,0 +1,800 @@
+/* nsrun-helper: creates the namespaces its config asks for and runs a command
+ * in them. The contract with its caller is docs/contract.md; how signals travel
+ * is docs/signals.md. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <grp.h>
+
+#include "config.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
+
+#define MAX_CONFIG_BYTES (16 * 1024 * 1024)
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define TERMINAL_ECHO_MS 100 /* how late nsrun's relay of a terminal's signal may come */
+
+/* One record of the report pipe, written whole by the sandbox's first process. */
+enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2 };
+struct report {
+  int32_t kind;
+  int32_t err;       /* errno of the failed call */
+  int32_t exit_code; /* what the helper exits with */
+  char step[24];
+  char syscall[24];
+  char detail[256];
+  uint64_t inodes[NS_KINDS]; /* /proc/self/ns/<kind> of the command */
+};
+
+struct sandbox {
+  pid_t child;                   /* the sandbox's first process (host pid) */
+  int procfd;                    /* /proc/<child> */
+  int sync_fd[2];                /* helper -> child: the id maps are written */
+  int report_fd[2];              /* child -> helper: struct report records */
+  int sigfd;                     /* the helper's signals */
+  sigset_t signals;              /* what sigfd reads */
+  bool command_running;          /* the command has been executed */
+  bool command_is_ns_init;       /* the command itself is PID 1 of its pid namespace */
+  int emulated_signal;           /* a signal whose default action was carried out with SIGKILL */
+  int64_t terminal_signal_at[NSIG]; /* when the terminal last sent each signal (ms) */
+  uint64_t inodes[NS_KINDS];
+};
+
+/* Where failures are told: the report pipe in the sandbox, the status fd (or
+ * stderr) in the helper. */
+static int report_fd = -1;
+static int status_fd = -1;
+static const char *failed_call; /* the system call behind the last -1 */
+
+static const int relayed_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH };
+
+/* Records which call failed and returns -1, leaving errno alone. */
+static int fail_call(const char *call)
+{
+  failed_call = call;
+  return -1;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+static void json_escape(char *out, size_t outlen, const char *s)
+{
+  size_t n = 0;
+  for (; *s && n + 7 < outlen; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      n += (size_t)snprintf(out + n, outlen - n, "\\%c", c);
+    else if (c < 0x20)
+      n += (size_t)snprintf(out + n, outlen - n, "\\u%04x", c);
+    else
+      out[n++] = (char)c;
+  }
+  out[n] = '\0';
+}
+
+static void emit_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes one JSON line to the status fd, if there is one. */
+static void emit_status(const char *fmt, ...)
+{
+  char line[1024];
+  va_list ap;
+  if (status_fd < 0)
+    return;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof line - 1)
+    return;
+  line[n++] = '\n';
+  write_all(status_fd, line, (size_t)n); /* a reader that went away loses nothing it needs */
+}
+
+static noreturn void fail_with(const struct report *r)
+{
+  if (report_fd >= 0) {
+    write_all(report_fd, r, sizeof *r);
+    _exit(r->exit_code);
+  }
+  if (status_fd >= 0) {
+    char detail[sizeof r->detail * 6];
+    json_escape(detail, sizeof detail, r->detail);
+    emit_status("{\"error\":{\"step\":\"%s\",\"syscall\":\"%s\",\"errno\":%d,\"detail\":\"%s\",\"exit-code\":%d}}",
+                r->step, r->syscall, r->err, detail, r->exit_code);
+  } else {
+    fprintf(stderr, "nsrun-helper: %s: %s%s%s%s%s\n", r->step, r->syscall, r->syscall[0] ? ": " : "",
+            r->err ? strerror(r->err) : "", r->detail[0] && r->err ? ": " : "", r->detail);
+  }
+  exit(r->exit_code);
+}
+
+static noreturn void die(int exit_code, const char *step, const char *syscall, int err, const char *fmt, ...)
+  __attribute__((format(printf, 5, 6)));
+
+/* Reports a failed step (err is an errno, or 0) and exits with exit_code. */
+static noreturn void die(int exit_code, const char *step, const char *syscall, int err, const char *fmt, ...)
+{
+  struct report r = { .kind = REPORT_ERROR, .err = err, .exit_code = exit_code };
+  va_list ap;
+  snprintf(r.step, sizeof r.step, "%s", step);
+  snprintf(r.syscall, sizeof r.syscall, "%s", syscall ? syscall : "");
+  va_start(ap, fmt);
+  vsnprintf(r.detail, sizeof r.detail, fmt, ap);
+  va_end(ap);
+  fail_with(&r);
+}
+
+static int64_t monotonic_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int parse_fd(const char *s)
+{
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
+    die(EXIT_USAGE, "arguments", NULL, 0, "\"%s\" is not a file descriptor", s);
+  return (int)v;
+}
+
+static void parse_arguments(int argc, char **argv, int *config_fd)
+{
+  *config_fd = -1;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--config-fd") == 0 && i + 1 < argc)
+      *config_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--status-fd") == 0 && i + 1 < argc)
+      status_fd = parse_fd(argv[++i]);
+    else
+      die(EXIT_USAGE, "arguments", NULL, 0, "usage: nsrun-helper --config-fd N [--status-fd M]");
+  }
+  if (*config_fd < 0)
+    die(EXIT_USAGE, "arguments", NULL, 0, "usage: nsrun-helper --config-fd N [--status-fd M]");
+  if (status_fd >= 0 && fcntl(status_fd, F_SETFD, FD_CLOEXEC) < 0) {
+    int fd = status_fd;
+    status_fd = -1;
+    die(EXIT_USAGE, "arguments", "fcntl", errno, "status fd %d", fd);
+  }
+}
+
+/* Reads and validates the whole config from fd, then closes it. */
+static void read_config(int fd, struct config *c)
+{
+  size_t len = 0, cap = 4096;
+  char *text = malloc(cap), err[256];
+  if (!text)
+    die(EXIT_SETUP, "config", "malloc", ENOMEM, "the config");
+  for (;;) {
+    if (len == cap) {
+      if (cap >= MAX_CONFIG_BYTES)
+        die(EXIT_SETUP, "config", NULL, 0, "the config is larger than %d bytes", MAX_CONFIG_BYTES);
+      cap *= 2;
+      if (!(text = realloc(text, cap)))
+        die(EXIT_SETUP, "config", "realloc", ENOMEM, "the config");
+    }
+    ssize_t n = read(fd, text + len, cap - len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      die(EXIT_SETUP, "config", "read", errno, "config fd %d", fd);
+    if (n == 0)
+      break;
+    len += (size_t)n;
+  }
+  close(fd);
+  if (config_parse(text, len, c, err, sizeof err) < 0)
+    die(EXIT_SETUP, "config", NULL, 0, "%s", err);
+  free(text);
+}
+
+/* Ends the helper with its caller, and stops here if the caller is already gone. */
+static void die_with_parent(const struct config *c)
+{
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die(EXIT_SETUP, "config", "prctl", errno, "PR_SET_PDEATHSIG");
+  if (c->parent_pid && getppid() != c->parent_pid)
+    die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
+}
+
+/* Blocks the signals the helper relays and reads them from a signalfd. */
+static void block_signals(struct sandbox *sb)
+{
+  sigemptyset(&sb->signals);
+  for (size_t i = 0; i < sizeof relayed_signals / sizeof relayed_signals[0]; i++)
+    sigaddset(&sb->signals, relayed_signals[i]);
+  sigaddset(&sb->signals, SIGCHLD);
+  sigaddset(&sb->signals, SIGPIPE);
+  if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0)
+    die(EXIT_SETUP, "signals", "sigprocmask", errno, "");
+  sb->sigfd = signalfd(-1, &sb->signals, SFD_CLOEXEC);
+  if (sb->sigfd < 0)
+    die(EXIT_SETUP, "signals", "signalfd", errno, "");
+}
+
+/* The sandbox's first process waits here until its id maps are written. */
+static void wait_for_id_maps(struct sandbox *sb)
+{
+  char byte;
+  ssize_t n;
+  close(sb->sync_fd[1]);
+  do
+    n = read(sb->sync_fd[0], &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) /* the helper died or failed: it reports why */
+    _exit(EXIT_SETUP);
+  close(sb->sync_fd[0]);
+}
+
+/* Enters a new time namespace with the configured clock offsets; returns -1
+ * with errno set. clone() cannot create one, so unshare it, set its offsets,
+ * and move this process into it before anything reads a clock. */
+static int enter_time_namespace(const struct config *c)
+{
+  char offsets[96];
+  int fd, n;
+  if (unshare(CLONE_NEWTIME) < 0)
+    return fail_call("unshare");
+  n = snprintf(offsets, sizeof offsets, "monotonic %lld 0\nboottime %lld 0\n", (long long)c->monotonic_offset,
+               (long long)c->boottime_offset);
+  fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_call("open");
+  if (write_all(fd, offsets, (size_t)n) < 0) {
+    close(fd);
+    return fail_call("write");
+  }
+  close(fd);
+  fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_call("open");
+  if (setns(fd, CLONE_NEWTIME) < 0) {
+    close(fd);
+    return fail_call("setns");
+  }
+  close(fd);
+  return 0;
+}
+
+/* Applies the configured propagation to every mount, so that nothing the
+ * sandbox mounts reaches the host; returns -1 with errno set. */
+static int set_propagation(const struct config *c)
+{
+  static const unsigned long types[] = { MS_PRIVATE, MS_SLAVE, MS_SHARED };
+  if (c->propagation == PROPAGATION_UNCHANGED)
+    return 0;
+  if (mount(NULL, "/", NULL, MS_REC | types[c->propagation], NULL) < 0)
+    return fail_call("mount");
+  return 0;
+}
+
+/* Mounts a fresh filesystem of type on path, after making path private so
+ * that a shared parent never carries it to the host; returns -1 with errno set. */
+static int mount_fresh(const char *type, const char *path, unsigned long flags)
+{
+  if (mount(NULL, path, NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno != EINVAL)
+    return fail_call("mount");
+  if (mount(type, path, type, flags, NULL) < 0)
+    return fail_call("mount");
+  return 0;
+}
+
+static int mount_proc(void)
+{
+  return mount_fresh("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+}
+
+static int mount_sys(void)
+{
+  return mount_fresh("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
+}
+
+/* Brings the new network namespace's loopback interface up; returns -1 with errno set. */
+static int bring_loopback_up(void)
+{
+  struct ifreq ifr = { 0 };
+  int rc = -1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return fail_call("socket");
+  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+    fail_call("ioctl");
+  } else {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    rc = ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? fail_call("ioctl") : 0;
+  }
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* Becomes uid/gid (inside the user namespace when there is one); returns -1 with errno set. */
+static int switch_identity(const struct config *c)
+{
+  if (c->uid < 0 && c->gid < 0)
+    return 0;
+  if (c->setgroups != SETGROUPS_DENY && setgroups(0, NULL) < 0)
+    return fail_call("setgroups");
+  if (c->gid >= 0 && setresgid((gid_t)c->gid, (gid_t)c->gid, (gid_t)c->gid) < 0)
+    return fail_call("setresgid");
+  if (c->uid >= 0 && setresuid((uid_t)c->uid, (uid_t)c->uid, (uid_t)c->uid) < 0)
+    return fail_call("setresuid");
+  return 0;
+}
+
+/* Tells the helper the command is about to run, with its namespaces. */
+static void report_ready(int nsdir)
+{
+  struct report r = { .kind = REPORT_READY };
+  struct stat st;
+  for (int k = 0; k < NS_KINDS; k++)
+    if (fstatat(nsdir, ns_kinds[k].name, &st, 0) == 0)
+      r.inodes[k] = (uint64_t)st.st_ino;
+  write_all(report_fd, &r, sizeof r);
+}
+
+/* Executes path with the command's arguments, through /bin/sh for a script
+ * without #! as shells do; returns with errno set. */
+static void try_exec(const char *path, const struct config *c)
+{
+  execve(path, c->command, c->env);
+  if (errno == ENOEXEC) {
+    size_t n = 0;
+    while (c->command[n])
+      n++;
+    char **argv = calloc(n + 2, sizeof *argv);
+    if (!argv)
+      return;
+    argv[0] = "/bin/sh";
+    argv[1] = (char *)path;
+    memcpy(argv + 2, c->command + 1, (n - 1) * sizeof *argv);
+    execve(argv[0], argv, c->env);
+    free(argv);
+    errno = ENOEXEC;
+  }
+}
+
+static const char *command_path(const struct config *c)
+{
+  for (char **e = c->env; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0)
+      return *e + 5;
+  return DEFAULT_PATH;
+}
+
+/* Finds the command as a shell does and executes it; returns only to report why not. */
+static noreturn void exec_command(const struct config *c)
+{
+  const char *name = c->command[0];
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+    die(EXIT_SETUP, "exec", "sigprocmask", errno, "");
+  if (syscall(SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    die(EXIT_SETUP, "fds", "close_range", errno, "fds from %d", 3 + c->preserve_fds);
+  if (strchr(name, '/')) {
+    try_exec(name, c);
+    die(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, "exec", "execve", errno, "%s", name);
+  }
+  int found_err = ENOENT;
+  for (const char *dir = command_path(c), *end; ; dir = end + 1) {
+    char path[PATH_MAX];
+    end = strchrnul(dir, ':');
+    int dirlen = (int)(end - dir);
+    if (snprintf(path, sizeof path, "%.*s%s%s", dirlen, dir, dirlen ? "/" : "", name) < (int)sizeof path) {
+      try_exec(path, c);
+      if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG && errno != ELOOP)
+        found_err = errno; /* found but not runnable: keep looking, as execvp does */
+    }
+    if (*end == '\0')
+      break;
+  }
+  die(found_err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, "exec", "execve", found_err, "%s", name);
+}
+
+static int exit_code_of(int status)
+{
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* PID 1 duties for --init: runs the command as a child, relays the signals
+ * sent to the sandbox, reaps every orphan, and exits with the command's status. */
+static noreturn void run_init(const struct config *c, int nsdir)
+{
+  int pipefd[2], status = -1;
+  struct report r;
+  sigset_t set;
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    die(EXIT_SETUP, "init", "pipe2", errno, "");
+  pid_t command = fork();
+  if (command < 0)
+    die(EXIT_SETUP, "init", "fork", errno, "");
+  if (command == 0) {
+    close(pipefd[0]);
+    report_fd = pipefd[1];
+    exec_command(c);
+  }
+  close(pipefd[1]);
+  ssize_t n;
+  do
+    n = read(pipefd[0], &r, sizeof r);
+  while (n < 0 && errno == EINTR);
+  if (n == sizeof r) {
+    waitpid(command, NULL, 0);
+    fail_with(&r);
+  }
+  close(pipefd[0]);
+  report_ready(nsdir);
+  close(report_fd);
+  close(nsdir);
+
+  sigprocmask(SIG_BLOCK, NULL, &set); /* the helper's blocked set, inherited */
+  for (;;) {
+    siginfo_t si;
+    if (sigwaitinfo(&set, &si) < 0)
+      continue;
+    if (si.si_signo == SIGCHLD) {
+      int st;
+      pid_t p;
+      while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+        if (p == command)
+          status = st;
+      if (status != -1)
+        _exit(exit_code_of(status));
+    } else if (si.si_code != SI_KERNEL && si.si_signo != SIGPIPE) {
+      kill(command, si.si_signo); /* the terminal's own signals reached the command already */
+    }
+  }
+}
+
+/* The sandbox's first process: sets the sandbox up from the inside, step by step, then runs the command. */
+static noreturn void child_main(const struct config *c, struct sandbox *sb)
+{
+  int nsdir;
+  report_fd = sb->report_fd[1];
+  close(sb->report_fd[0]);
+  close(sb->sigfd);
+  close(status_fd);
+  status_fd = -1;
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+    die(EXIT_SETUP, "clone", "prctl", errno, "PR_SET_PDEATHSIG");
+  wait_for_id_maps(sb);
+  nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (nsdir < 0)
+    die(EXIT_SETUP, "clone", "open", errno, "/proc/self/ns");
+  if ((c->clone_flags & CLONE_NEWTIME) && enter_time_namespace(c) < 0)
+    die(EXIT_SETUP, "time-namespace", failed_call, errno, "/proc/self/timens_offsets");
+  if ((c->clone_flags & CLONE_NEWNS) && set_propagation(c) < 0)
+    die(EXIT_SETUP, "propagation", failed_call, errno, "/");
+  if (c->mount_proc && mount_proc() < 0)
+    die(EXIT_SETUP, "mount-proc", failed_call, errno, "/proc");
+  if (c->mount_sys && mount_sys() < 0)
+    die(EXIT_SETUP, "mount-sys", failed_call, errno, "/sys");
+  if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+    die(EXIT_SETUP, "hostname", "sethostname", errno, "%s", c->hostname);
+  if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+    die(EXIT_SETUP, "domainname", "setdomainname", errno, "%s", c->domainname);
+  if ((c->clone_flags & CLONE_NEWNET) && bring_loopback_up() < 0)
+    die(EXIT_SETUP, "loopback", failed_call, errno, "lo");
+  if (switch_identity(c) < 0)
+    die(EXIT_SETUP, "identity", failed_call, errno, "uid %lld gid %lld", (long long)c->uid, (long long)c->gid);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) /* a change of identity cleared it */
+    die(EXIT_SETUP, "identity", "prctl", errno, "PR_SET_PDEATHSIG");
+  if (c->cwd && chdir(c->cwd) < 0)
+    die(EXIT_SETUP, "cwd", "chdir", errno, "%s", c->cwd);
+  if (c->init)
+    run_init(c, nsdir);
+  report_ready(nsdir);
+  exec_command(c);
+}
+
+/* Creates the sandbox's first process in new namespaces (all but time, which
+ * it enters itself) and keeps /proc/<pid> open for what follows. */
+static void start_child(const struct config *c, struct sandbox *sb)
+{
+  char path[32];
+  if (pipe2(sb->sync_fd, O_CLOEXEC) < 0 || pipe2(sb->report_fd, O_CLOEXEC) < 0)
+    die(EXIT_SETUP, "clone", "pipe2", errno, "");
+  int flags = c->clone_flags & ~CLONE_NEWTIME;
+  /* a fork-like clone: the child continues here, on a copy of this stack */
+  sb->child = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (sb->child < 0)
+    die(EXIT_SETUP, "clone", "clone", errno, "");
+  if (sb->child == 0)
+    child_main(c, sb);
+  close(sb->sync_fd[0]);
+  close(sb->report_fd[1]);
+  snprintf(path, sizeof path, "/proc/%d", (int)sb->child);
+  sb->procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (sb->procfd < 0)
+    die(EXIT_SETUP, "clone", "open", errno, "%s", path);
+  sb->command_is_ns_init = (c->clone_flags & CLONE_NEWPID) && !c->init;
+}
+
+/* Writes one map file of the child through its /proc directory; returns -1 with errno set. */
+static int write_map_file(int procfd, const char *file, const char *text, size_t len)
+{
+  int fd = openat(procfd, file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_call("open");
+  if (write(fd, text, len) != (ssize_t)len) { /* the kernel takes a map in one write */
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return fail_call("write");
+  }
+  close(fd);
+  return 0;
+}
+
+static int write_map(int procfd, const char *file, const struct id_map *map)
+{
+  static char text[MAX_MAP_LINES * 33 + 1];
+  size_t len = 0;
+  for (size_t i = 0; i < map->len; i++)
+    len += (size_t)snprintf(text + len, sizeof text - len, "%u %u %u\n", map->lines[i].inside,
+                            map->lines[i].outside, map->lines[i].count);
+  return write_map_file(procfd, file, text, len);
+}
+
+/* Runs newuidmap or newgidmap for the child; returns -1 with errno set. */
+static int run_map_program(const char *program, pid_t child, const struct id_map *map)
+{
+  char *argv[2 + 3 * MAX_MAP_LINES + 1];
+  static char numbers[1 + 3 * MAX_MAP_LINES][12];
+  char *const env[] = { NULL };
+  int status, n = 0;
+  argv[n++] = (char *)program;
+  snprintf(numbers[0], sizeof numbers[0], "%d", (int)child);
+  argv[n++] = numbers[0];
+  for (size_t i = 0; i < map->len; i++) {
+    const uint32_t f[3] = { map->lines[i].inside, map->lines[i].outside, map->lines[i].count };
+    for (int j = 0; j < 3; j++) {
+      snprintf(numbers[n - 1], sizeof numbers[0], "%u", f[j]);
+      argv[n] = numbers[n - 1];
+      n++;
+    }
+  }
+  argv[n] = NULL;
+  pid_t pid = fork();
+  if (pid < 0)
+    return fail_call("fork");
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(program, argv, env);
+    _exit(EXIT_CANNOT_EXEC);
+  }
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return fail_call("waitpid");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    errno = WIFEXITED(status) && WEXITSTATUS(status) == EXIT_CANNOT_EXEC ? EACCES : EPERM;
+    return fail_call(strrchr(program, '/') + 1);
+  }
+  return 0;
+}
+
+/* The one writer of both maps: uid_map, then setgroups, then gid_map;
+ * returns -1 with errno set. */
+static int write_id_maps(const struct config *c, const struct sandbox *sb)
+{
+  if (c->newuidmap) {
+    if (run_map_program(c->newuidmap, sb->child, &c->uid_map) < 0)
+      return -1;
+  } else if (c->uid_map.len && write_map(sb->procfd, "uid_map", &c->uid_map) < 0) {
+    return -1;
+  }
+  if (c->setgroups == SETGROUPS_DENY && write_map_file(sb->procfd, "setgroups", "deny", 4) < 0)
+    return -1;
+  if (c->newgidmap)
+    return run_map_program(c->newgidmap, sb->child, &c->gid_map);
+  if (c->gid_map.len && write_map(sb->procfd, "gid_map", &c->gid_map) < 0)
+    return -1;
+  return 0;
+}
+
+/* Ends the child that never ran the command, then reports why. */
+static noreturn void abandon_child(struct sandbox *sb, const struct report *r)
+{
+  kill(sb->child, SIGKILL);
+  while (waitpid(sb->child, NULL, 0) < 0 && errno == EINTR)
+    ;
+  fail_with(r);
+}
+
+static void write_id_maps_and_release(const struct config *c, struct sandbox *sb)
+{
+  if ((c->clone_flags & CLONE_NEWUSER) && write_id_maps(c, sb) < 0) {
+    struct report r = { .kind = REPORT_ERROR, .err = errno, .exit_code = EXIT_SETUP, .step = "id-maps" };
+    snprintf(r.syscall, sizeof r.syscall, "%s", failed_call);
+    snprintf(r.detail, sizeof r.detail, "/proc/%d", (int)sb->child);
+    abandon_child(sb, &r);
+  }
+  if (write_all(sb->sync_fd[1], "", 1) < 0) /* releases the child */
+    die(EXIT_SETUP, "clone", "write", errno, "the sync pipe");
+  close(sb->sync_fd[1]);
+}
+
+static bool default_action_terminates(int sig)
+{
+  return sig != SIGWINCH && sig != SIGCHLD && sig != SIGCONT && sig != SIGURG;
+}
+
+/* Whether the child catches or ignores sig, from /proc/<pid>/status. */
+static bool child_handles(const struct sandbox *sb, int sig)
+{
+  char buf[4096];
+  unsigned long long caught = 0, ignored = 0;
+  int fd = openat(sb->procfd, "status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  const char *p = strstr(buf, "\nSigIgn:");
+  const char *q = strstr(buf, "\nSigCgt:");
+  if (p)
+    ignored = strtoull(p + 8, NULL, 16);
+  if (q)
+    caught = strtoull(q + 8, NULL, 16);
+  return ((caught | ignored) >> (sig - 1)) & 1;
+}
+
+/* Passes a signal sent to the helper on to the sandbox (docs/signals.md).
+ * A terminal's signals reach the command's process group without help;
+ * nsrun's relay of the same signal is then dropped. A signal the command
+ * cannot receive (not yet running, or a namespace init without a handler,
+ * which the kernel protects) gets its default action: the sandbox ends. */
+static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
+{
+  int sig = (int)si->ssi_signo;
+  int64_t now = monotonic_ms();
+  if (sig == SIGPIPE)
+    return;
+  if (si->ssi_code == SI_KERNEL) {
+    sb->terminal_signal_at[sig] = now;
+  } else if ((pid_t)si->ssi_pid == getppid() && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
+    return;
+  } else if (sb->command_running) {
+    kill(sb->child, sig);
+  }
+  if (!default_action_terminates(sig) || sb->emulated_signal)
+    return;
+  if (!sb->command_running || (sb->command_is_ns_init && !child_handles(sb, sig))) {
+    sb->emulated_signal = sig;
+    kill(sb->child, SIGKILL);
+  }
+}
+
+/* Waits until the command runs (reporting its pid and namespaces) or setup fails. */
+static void wait_until_running(struct sandbox *sb)
+{
+  struct report r;
+  bool ready = false;
+  for (;;) {
+    struct pollfd fds[2] = { { sb->report_fd[0], POLLIN, 0 }, { sb->sigfd, POLLIN, 0 } };
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      die(EXIT_SETUP, "clone", "poll", errno, "");
+    }
+    if (fds[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (read(sb->sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
+        relay_signal(sb, &si);
+    }
+    if (!(fds[0].revents & (POLLIN | POLLHUP)))
+      continue;
+    ssize_t n = read(sb->report_fd[0], &r, sizeof r);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n == sizeof r && r.kind == REPORT_READY) {
+      memcpy(sb->inodes, r.inodes, sizeof sb->inodes);
+      ready = true;
+    } else if (n == sizeof r && r.kind == REPORT_ERROR) {
+      abandon_child(sb, &r);
+    } else {
+      break; /* end of file: the command was executed, or the child died */
+    }
+  }
+  close(sb->report_fd[0]);
+  if (!ready)
+    return; /* died during setup: killed by a signal, reported by supervise() */
+  sb->command_running = true;
+  char line[64 + NS_KINDS * 40];
+  int n = snprintf(line, sizeof line, "{\"child-pid\":%d,\"namespaces\":{", (int)sb->child);
+  for (int k = 0; k < NS_KINDS; k++)
+    n += snprintf(line + n, sizeof line - (size_t)n, "%s\"%s\":%llu", k ? "," : "", ns_kinds[k].name,
+                  (unsigned long long)sb->inodes[k]);
+  emit_status("%s}}", line);
+}
+
+/* Relays signals until the sandbox's first process ends; returns the helper's exit code. */
+static int supervise(struct sandbox *sb)
+{
+  for (;;) {
+    int status;
+    pid_t p = waitpid(sb->child, &status, WNOHANG);
+    if (p == sb->child) {
+      int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      if (sig == SIGKILL && sb->emulated_signal)
+        sig = sb->emulated_signal;
+      if (sig) {
+        emit_status("{\"exit-code\":%d,\"signal\":%d}", 128 + sig, sig);
+        return 128 + sig;
+      }
+      emit_status("{\"exit-code\":%d}", WEXITSTATUS(status));
+      return WEXITSTATUS(status);
+    }
+    if (p < 0 && errno != EINTR)
+      die(EXIT_SETUP, "wait", "waitpid", errno, "");
+    struct signalfd_siginfo si;
+    ssize_t n = read(sb->sigfd, &si, sizeof si);
+    if (n == sizeof si && si.ssi_signo != SIGCHLD)
+      relay_signal(sb, &si);
+  }
+}
+
+int main(int argc, char **argv)
+{
+  static struct config config;
+  static struct sandbox sb;
+  int config_fd;
+
+  parse_arguments(argc, argv, &config_fd);
+  read_config(config_fd, &config);
+  die_with_parent(&config);
+  block_signals(&sb);
+  start_child(&config, &sb);
+  write_id_maps_and_release(&config, &sb);
+  wait_until_running(&sb);
+  return supervise(&sb);
+}
