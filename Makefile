@@ -1,0 +1,38 @@
+# nsrun: `make` builds everything from a fresh clone, `make demo` shows the
+# isolation tour, `make test` runs every check, `make bench` the benchmarks.
+
+TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
+HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
+
+.PHONY: all build demo test check lint typecheck unit e2e bench clean
+all: build
+
+build: node_modules/.installed libexec/nsrun-helper dist/.built
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+libexec/nsrun-helper: $(HELPER_SOURCES)
+	$(MAKE) -C helper OUT=../libexec
+
+dist/.built: node_modules/.installed tsconfig.json $(TS_SOURCES)
+	npx tsc -p tsconfig.json
+	@touch $@
+
+demo: build
+	@scripts/demo.sh
+
+# lint: the helper builds with -Werror above; the TypeScript is type-checked strictly, tests included
+lint typecheck: build
+	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p test/tsconfig.json --noEmit
+
+test: build lint
+	npx vitest run
+
+bench: build
+	@node scripts/bench.mjs
+
+clean:
+	rm -rf dist libexec

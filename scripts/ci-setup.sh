@@ -1,0 +1,16 @@
+#!/bin/sh
+# Prepares a fresh machine, as root, for `make test`: the system tools the
+# tests drive, and a test user with subordinate id ranges for --map auto.
+set -eu
+packages="musl-tools uidmap iproute2 procps util-linux bsdutils"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+# useradd gives a new user ranges in /etc/subuid and /etc/subgid
+id nsrun-test >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin nsrun-test
+grep -q '^nsrun-test:' /etc/subuid && grep -q '^nsrun-test:' /etc/subgid

@@ -1,0 +1,63 @@
+/** The config document the helper reads, version 1 (docs/contract.md), and its limits. */
+import type { NamespaceName } from './namespaces.js';
+
+/** One line of an id map: `count` ids from `inside` map to ids from `outside`. */
+export type IdMapLine = readonly [inside: number, outside: number, count: number];
+
+/** How mounts under / propagate once the new mount namespace exists. */
+export type Propagation = 'private' | 'slave' | 'shared' | 'unchanged';
+
+/** Offsets in seconds of the clocks of a new time namespace. */
+export interface TimeOffsets {
+  readonly monotonic?: number;
+  readonly boottime?: number;
+}
+
+/** The config document, exactly as the helper receives it. */
+export interface HelperConfig {
+  readonly version: 1;
+  readonly command: readonly string[];
+  readonly namespaces: readonly NamespaceName[];
+  readonly 'uid-map'?: readonly IdMapLine[];
+  readonly 'gid-map'?: readonly IdMapLine[];
+  readonly newuidmap?: string;
+  readonly newgidmap?: string;
+  readonly setgroups?: 'allow' | 'deny';
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly propagation?: Propagation;
+  readonly 'mount-proc'?: boolean;
+  readonly 'mount-sys'?: boolean;
+  readonly hostname?: string;
+  readonly domainname?: string;
+  readonly 'time-offsets'?: TimeOffsets;
+  readonly cwd?: string;
+  readonly env: readonly string[];
+  readonly init?: boolean;
+  readonly 'preserve-fds'?: number;
+  readonly 'parent-pid'?: number;
+}
+
+/** The limits of the contract, shared by the validators and the helper spawner. */
+export const LIMITS = {
+  /** Bytes of the whole document. */
+  configBytes: 16 * 1024 * 1024,
+  /** Entries of `command`. */
+  commandArgs: 4096,
+  /** Bytes of a path, including `command[0]` (PATH_MAX less its NUL). */
+  pathBytes: 4095,
+  /** Bytes of one argument or environment entry (the kernel's MAX_ARG_STRLEN). */
+  argBytes: 128 * 1024,
+  /** Entries of `env`. */
+  envEntries: 65536,
+  /** Lines of `uid-map` or `gid-map` (the kernel's limit). */
+  mapLines: 340,
+  /** The highest id a map may reach (2^32 - 1 is no id). */
+  maxId: 2 ** 32 - 2,
+  /** Bytes of `hostname` and `domainname`. */
+  utsNameBytes: 64,
+  /** The largest time offset, in seconds, either way. */
+  timeOffsetSeconds: 2 ** 31,
+  /** `preserve-fds`. */
+  preservedFds: 1024,
+} as const;

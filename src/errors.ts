@@ -1,0 +1,281 @@
+/** nsrun's one error class, the helper's error records turned into it, and the one message format. */
+import { getSystemErrorMap, getSystemErrorName } from 'node:util';
+import type { HelperConfig } from './config.js';
+import { NAMESPACES, sysctlPath } from './namespaces.js';
+import type { SystemContext } from './system.js';
+
+/** The setup steps the helper reports (docs/contract.md). */
+export const HELPER_STEPS = [
+  'arguments',
+  'config',
+  'signals',
+  'clone',
+  'id-maps',
+  'time-namespace',
+  'propagation',
+  'mount-proc',
+  'mount-sys',
+  'hostname',
+  'domainname',
+  'loopback',
+  'identity',
+  'cwd',
+  'fds',
+  'init',
+  'exec',
+] as const;
+
+/** A step the helper reports. */
+export type HelperStep = (typeof HELPER_STEPS)[number];
+
+/** Where nsrun failed: a bad command line or option (`usage`), starting the helper (`helper`), or a helper step. */
+export type NsrunStep = 'usage' | 'helper' | HelperStep;
+
+/** The exit codes nsrun reserves (docs/signals.md). */
+export const EXIT = { usage: 2, setup: 125, cannotExecute: 126, notFound: 127 } as const;
+
+/** What an NsrunError carries besides its message. */
+export interface NsrunErrorDetails {
+  readonly step: NsrunStep;
+  readonly exitCode: number;
+  readonly syscall?: string | undefined;
+  readonly errno?: number | undefined;
+  readonly code?: string | undefined;
+  readonly detail?: string | undefined;
+  readonly hint?: string | undefined;
+  readonly cause?: unknown;
+}
+
+/** Every failure nsrun reports: a bad option, a helper that cannot start, or a setup step that failed. */
+export class NsrunError extends Error {
+  override readonly name = 'NsrunError';
+  /** Where it failed. */
+  readonly step: NsrunStep;
+  /** The system call that failed, when one did. */
+  readonly syscall: string | undefined;
+  /** Its errno. */
+  readonly errno: number | undefined;
+  /** Its errno's symbolic name, such as `EPERM`. */
+  readonly code: string | undefined;
+  /** The object of the failure: a path, a limit. */
+  readonly detail: string | undefined;
+  /** What nsrun exits with: 2 usage, 125 setup, 126 cannot execute, 127 not found. */
+  readonly exitCode: number;
+  /** What the user can do about it, when nsrun can tell. */
+  readonly hint: string | undefined;
+
+  /** `message` says what failed and why, without the `nsrun:` prefix. */
+  constructor(message: string, details: NsrunErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.step = details.step;
+    this.syscall = details.syscall;
+    this.errno = details.errno;
+    this.code = details.code;
+    this.detail = details.detail;
+    this.exitCode = details.exitCode;
+    this.hint = details.hint;
+  }
+}
+
+/** A bad command line or option value: nsrun exits with 2 and runs nothing. */
+export function usageError(message: string, hint?: string): NsrunError {
+  return new NsrunError(message, { step: 'usage', exitCode: EXIT.usage, hint });
+}
+
+/** A usage error for an option value: names the option, the value it got and what it accepts. */
+export function invalidValue(option: string, value: unknown, accepts: string): NsrunError {
+  const shown = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
+  return usageError(`invalid ${option} ${shown}: ${accepts}`);
+}
+
+/** The one line nsrun prints for a failure: `nsrun: <what failed>: <why> (hint: ...)`. */
+export function formatMessage(error: unknown): string {
+  if (!(error instanceof NsrunError)) {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return `nsrun: internal error: ${text}`;
+  }
+  return `nsrun: ${error.message}${error.hint === undefined ? '' : ` (hint: ${error.hint})`}`;
+}
+
+/** The errno's description as the C library words it, in lower case ("operation not permitted"). */
+function describeErrno(errno: number): string {
+  return getSystemErrorMap().get(-errno)?.[1] ?? `error ${errno}`;
+}
+
+/** An error record of the status stream, its members checked. */
+interface HelperErrorRecord {
+  readonly step: HelperStep | undefined;
+  readonly rawStep: string;
+  readonly syscall: string | undefined;
+  readonly errno: number | undefined;
+  readonly code: string | undefined;
+  readonly detail: string | undefined;
+  readonly exitCode: number | undefined;
+}
+
+function member(record: object, key: string): unknown {
+  return (record as Readonly<Record<string, unknown>>)[key];
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function readRecord(record: unknown): HelperErrorRecord {
+  const object = typeof record === 'object' && record !== null ? record : {};
+  const rawStep = nonEmptyString(member(object, 'step')) ?? 'unknown';
+  const errnoValue = member(object, 'errno');
+  const errno = Number.isInteger(errnoValue) && Number(errnoValue) > 0 ? Number(errnoValue) : undefined;
+  const exitCode = member(object, 'exit-code');
+  return {
+    step: HELPER_STEPS.find((s) => s === rawStep),
+    rawStep,
+    syscall: nonEmptyString(member(object, 'syscall')),
+    errno,
+    code: errno === undefined ? undefined : getSystemErrorName(-errno),
+    detail: nonEmptyString(member(object, 'detail')),
+    exitCode: Number.isInteger(exitCode) ? Number(exitCode) : undefined,
+  };
+}
+
+/** What the helper was asked to do, and the system it ran on: the material of hints. */
+export interface ErrorContext {
+  readonly config: HelperConfig;
+  readonly system: SystemContext;
+}
+
+/** Says what a step failed to do, from the config it was given and the record's detail. */
+const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: string | undefined) => string>> = {
+  arguments: () => 'the helper was started with bad arguments',
+  config: () => 'the helper rejected the config',
+  signals: () => 'the helper cannot set up its signal handling',
+  clone: (config) => `cannot create the namespaces ${config.namespaces.join(', ')}`,
+  'id-maps': (_, detail) => `cannot write the id maps${detail === undefined ? '' : ` (${detail})`}`,
+  'time-namespace': () => 'cannot set the clock offsets of the time namespace',
+  propagation: (config) => `cannot make the mounts under / ${config.propagation ?? 'private'}`,
+  'mount-proc': () => 'cannot mount a new /proc',
+  'mount-sys': () => 'cannot mount a new /sys',
+  hostname: (config) => `cannot set the hostname to '${config.hostname ?? ''}'`,
+  domainname: (config) => `cannot set the domain name to '${config.domainname ?? ''}'`,
+  loopback: () => 'cannot bring up the loopback interface',
+  identity: (config) => `cannot switch to uid ${config.uid ?? '(unchanged)'} and gid ${config.gid ?? '(unchanged)'}`,
+  cwd: (config, detail) => `cannot enter ${detail ?? config.cwd ?? 'the working directory'}`,
+  fds: () => 'cannot close the file descriptors the command must not inherit',
+  init: () => 'cannot start the command under --init',
+  exec: (config, detail) => detail ?? config.command[0] ?? 'the command',
+};
+
+/** Why a step failed, when the errno alone does not say it well. */
+function reasonOf(record: HelperErrorRecord): string | undefined {
+  if (record.step === 'exec') {
+    return record.code === 'ENOENT' ? 'command not found' : `cannot execute: ${describeErrno(record.errno ?? 0)}`;
+  }
+  if (record.step === 'config' || record.step === 'arguments') return record.detail;
+  return record.errno === undefined ? record.detail : describeErrno(record.errno);
+}
+
+function readSysctl(system: SystemContext, sysctl: string): string | undefined {
+  return system.readFile(sysctlPath(sysctl))?.trim();
+}
+
+/** Why the kernel refused a user namespace, read from the sysctls that can forbid one. */
+function userNamespaceRefusal(context: ErrorContext): string | undefined {
+  const { system } = context;
+  if (system.euid !== 0 && readSysctl(system, 'kernel.unprivileged_userns_clone') === '0') {
+    return 'unprivileged user namespaces are disabled: kernel.unprivileged_userns_clone is 0 (sysctl -w kernel.unprivileged_userns_clone=1 allows them)';
+  }
+  if (system.euid !== 0 && readSysctl(system, 'kernel.apparmor_restrict_unprivileged_userns') === '1') {
+    return 'AppArmor restricts unprivileged user namespaces: kernel.apparmor_restrict_unprivileged_userns is 1 (an AppArmor profile for the helper that allows userns, or setting it to 0, lifts this)';
+  }
+  if (readSysctl(system, 'user.max_user_namespaces') === '0') {
+    return 'the limit user.max_user_namespaces is 0 (sysctl -w user.max_user_namespaces=15000 raises it)';
+  }
+  return undefined;
+}
+
+/** Which of the limits of the requested namespace kinds are reached or zero. */
+function namespaceLimits(context: ErrorContext): string | undefined {
+  const limits = NAMESPACES.filter((k) => context.config.namespaces.includes(k.name)).map((k) => ({
+    sysctl: k.limit,
+    value: readSysctl(context.system, k.limit),
+  }));
+  const zero = limits.filter((l) => l.value === '0').map((l) => l.sysctl);
+  if (zero.length === 1) return `the limit ${zero.join('')} is 0`;
+  if (zero.length > 1) return `the limits ${zero.join(', ')} are 0`;
+  const known = limits.filter((l) => l.value !== undefined).map((l) => `${l.sysctl} = ${l.value}`);
+  return known.length === 0 ? undefined : `one of these limits is reached: ${known.join(', ')}`;
+}
+
+/** Whether an unprivileged caller asked for more than its own id, which only newuidmap/newgidmap may map. */
+function mapsNeedPrivilege(context: ErrorContext): boolean {
+  const { config, system } = context;
+  const ownOnly = (map: HelperConfig['uid-map'], id: number): boolean =>
+    map === undefined || (map.length === 1 && map[0]?.[1] === id && map[0][2] === 1);
+  return (
+    system.euid !== 0 &&
+    ((config.newuidmap === undefined && !ownOnly(config['uid-map'], system.euid)) ||
+      (config.newgidmap === undefined && !ownOnly(config['gid-map'], system.egid)))
+  );
+}
+
+/** What the user can do about a failed step, computed from the config and the system. */
+function hintFor(record: HelperErrorRecord, context: ErrorContext): string | undefined {
+  const { config } = context;
+  const refused = record.code === 'EPERM' || record.code === 'EACCES';
+  const hasUser = config.namespaces.includes('user');
+  switch (record.step) {
+    case 'clone':
+      if (record.code === 'ENOSPC') return namespaceLimits(context);
+      if (refused && hasUser) {
+        return (
+          userNamespaceRefusal(context) ??
+          'the kernel refused a new user namespace; a seccomp filter (as in many containers) or a security module may forbid it'
+        );
+      }
+      if (refused) return 'creating namespaces needs CAP_SYS_ADMIN; add user to --flags to create them in a new user namespace';
+      return undefined;
+    case 'id-maps':
+      if (!refused) return undefined;
+      if (mapsNeedPrivilege(context)) {
+        return 'without privileges a map may only map your own id with count 1; --map auto maps subordinate ids through newuidmap/newgidmap';
+      }
+      if (config.newuidmap !== undefined || config.newgidmap !== undefined) {
+        return 'newuidmap/newgidmap refused the maps; check your ranges in /etc/subuid and /etc/subgid';
+      }
+      return userNamespaceRefusal(context);
+    case 'mount-proc':
+      if (!refused && record.code !== 'EINVAL') return undefined;
+      if (!config.namespaces.includes('pid')) return 'a new /proc needs a new PID namespace; add pid to --flags, or pass --no-proc';
+      return 'a new /proc needs a PID namespace owned by the new user namespace, and the kernel refuses it while parts of the current /proc are hidden (as in many containers); pass --no-proc';
+    case 'config':
+    case 'arguments':
+      return 'nsrun and its helper may be out of step; run `make`';
+    default:
+      return undefined;
+  }
+}
+
+function exitCodeOf(record: HelperErrorRecord): number {
+  if (record.exitCode !== undefined) return record.exitCode;
+  if (record.step !== 'exec') return EXIT.setup;
+  return record.code === 'ENOENT' ? EXIT.notFound : EXIT.cannotExecute;
+}
+
+/** Builds the error for the `error` record of the helper's status stream. */
+export function fromHelperError(record: unknown, context: ErrorContext): NsrunError {
+  const checked = readRecord(record);
+  const what =
+    checked.step === undefined
+      ? `the helper failed at step '${checked.rawStep}'`
+      : STEP_FAILURES[checked.step](context.config, checked.detail);
+  const reason = reasonOf(checked);
+  return new NsrunError(reason === undefined ? what : `${what}: ${reason}`, {
+    step: checked.step ?? 'helper',
+    exitCode: exitCodeOf(checked),
+    syscall: checked.syscall,
+    errno: checked.errno,
+    code: checked.code,
+    detail: checked.detail,
+    hint: hintFor(checked, context),
+  });
+}

@@ -1,0 +1,51 @@
+/** The facts nsrun reads from the running system, gathered in one place so tests can replace them. */
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+
+/** What option normalisation and error hints need to know about the caller and its system. */
+export interface SystemContext {
+  /** The effective uid of the caller. */
+  readonly euid: number;
+  /** The effective gid of the caller. */
+  readonly egid: number;
+  /** The pid the helper should die with. */
+  readonly pid: number;
+  /** The directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** The environment the command starts from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The text of a small file (/etc/subuid, a sysctl), or undefined when it cannot be read. */
+  readonly readFile: (path: string) => string | undefined;
+  /** Whether `path` is a regular file the caller may execute. */
+  readonly isExecutable: (path: string) => boolean;
+}
+
+function readFileOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The context of the running process. */
+export function processContext(): SystemContext {
+  if (process.geteuid === undefined || process.getegid === undefined) throw new Error('nsrun runs on Linux only');
+  return {
+    euid: process.geteuid(),
+    egid: process.getegid(),
+    pid: process.pid,
+    cwd: process.cwd(),
+    env: process.env,
+    readFile: readFileOrUndefined,
+    isExecutable: isExecutableFile,
+  };
+}

@@ -1,0 +1,98 @@
+// Runs the built bin/nsrun as a user would, as root or unprivileged.
+import { execa, type Options, type ResultPromise } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const nsrunBin = `${root}bin/nsrun`;
+export const helperBin = `${root}libexec/nsrun-helper`;
+
+/** The unprivileged identity of the rootless cases. */
+export const NOBODY = 65534;
+
+/** A test user with /etc/subuid and /etc/subgid ranges (made by scripts/ci-setup.sh). */
+export const TEST_USER = 'nsrun-test';
+
+export interface Identity {
+  readonly name: string;
+  /** Prefix that runs a command as this identity. */
+  readonly prefix: readonly string[];
+  readonly uid: number;
+}
+
+export const asRoot: Identity = { name: 'root', prefix: [], uid: 0 };
+export const asNobody: Identity = {
+  name: 'unprivileged (uid 65534)',
+  prefix: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'],
+  uid: NOBODY,
+};
+
+/** Both identities: every end-to-end case runs for root and for an unprivileged user. */
+export const identities: readonly Identity[] = [asRoot, asNobody];
+
+export function testUserId(): number | undefined {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${TEST_USER}:`));
+  return line === undefined ? undefined : Number(line.split(':')[2]);
+}
+
+export function asUid(uid: number): Identity {
+  return { name: `uid ${uid}`, prefix: ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'], uid };
+}
+
+/** Runs bin/nsrun with args as who; never rejects: the result carries the exit code. */
+export function nsrun(args: readonly string[], who: Identity = asRoot, options: Options = {}): ResultPromise {
+  const [file, ...rest] = [...who.prefix, nsrunBin, ...args];
+  return execa(file as string, rest, { reject: false, stdin: 'ignore', ...options });
+}
+
+/** The inode of each namespace of this (host) process. */
+export function hostNamespaces(): Record<string, string> {
+  const kinds = ['uts', 'ipc', 'pid', 'mnt', 'net', 'user', 'cgroup', 'time'];
+  return Object.fromEntries(kinds.map((k) => [k, readlinkSync(`/proc/self/ns/${k}`).replace(/\D/g, '')]));
+}
+
+/** The host's view, to check that a run leaves it as it was. */
+export function hostState(): { mountinfo: string; hostname: string; domainname: string } {
+  return {
+    mountinfo: readFileSync('/proc/self/mountinfo', 'utf8'),
+    hostname: readFileSync('/proc/sys/kernel/hostname', 'utf8'),
+    domainname: readFileSync('/proc/sys/kernel/domainname', 'utf8'),
+  };
+}
+
+/** Pids of every descendant of pid, from /proc. */
+export function descendants(pid: number): number[] {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  const children = new Map<number, number[]>();
+  for (const line of out.trim().split('\n')) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number) as [number, number];
+    children.set(pp, [...(children.get(pp) ?? []), p]);
+  }
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const c of children.get(p) ?? []) {
+      found.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+export function alive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until predicate holds, or fails after timeoutMs. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await sleep(20);
+  }
+}
