@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <grp.h>
+#include <termios.h>
 
 #include "config.h"
 
@@ -73,6 +74,10 @@ struct sandbox {
 static int report_fd = -1;
 static int status_fd = -1;
 static const char *failed_call; /* the system call behind the last -1 */
+static int tty_fd = -1;         /* the caller's terminal, while the sandbox holds it */
+static pid_t caller_pgrp;       /* the foreground process group to give it back to */
+
+static void give_terminal_back(void);
 
 static const int relayed_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH };
 
@@ -137,6 +142,7 @@ static noreturn void fail_with(const struct report *r)
     write_all(report_fd, r, sizeof *r);
     _exit(r->exit_code);
   }
+  give_terminal_back();
   if (status_fd >= 0) {
     char detail[sizeof r->detail * 6];
     json_escape(detail, sizeof detail, r->detail);
@@ -250,6 +256,10 @@ static void block_signals(struct sandbox *sb)
   sigaddset(&sb->signals, SIGPIPE);
   if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0)
     die(EXIT_SETUP, "signals", "sigprocmask", errno, "");
+  sigset_t ttou; /* for tcsetpgrp from a background group; not read from sigfd */
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  sigprocmask(SIG_BLOCK, &ttou, NULL);
   sb->sigfd = signalfd(-1, &sb->signals, SFD_CLOEXEC);
   if (sb->sigfd < 0)
     die(EXIT_SETUP, "signals", "signalfd", errno, "");
@@ -555,6 +565,44 @@ static void start_child(const struct config *c, struct sandbox *sb)
   sb->command_is_ns_init = (c->clone_flags & CLONE_NEWPID) && !c->init;
 }
 
+/* When nsrun is the foreground job of the terminal it reads and writes, makes
+ * the sandbox a job of its own in the foreground, as a shell does for a job: a
+ * shell inside then finds its process group (invisible across a new pid
+ * namespace otherwise) and the terminal's signals go to the sandbox alone.
+ * The helper joins that group, to act for a PID 1 that cannot get them. */
+static void take_terminal(struct sandbox *sb)
+{
+  struct stat in, out;
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || fstat(STDIN_FILENO, &in) < 0 ||
+      fstat(STDOUT_FILENO, &out) < 0 || in.st_rdev != out.st_rdev)
+    return;
+  if (tcgetsid(STDIN_FILENO) != getsid(0) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
+      getsid(0) == getpid()) /* not our foreground terminal, or a session leader, which cannot change group */
+    return;
+  int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    return;
+  caller_pgrp = getpgrp();
+  if (setpgid(sb->child, sb->child) < 0 || setpgid(0, sb->child) < 0 || tcsetpgrp(fd, sb->child) < 0) {
+    setpgid(0, caller_pgrp);
+    setpgid(sb->child, caller_pgrp);
+    close(fd);
+    return; /* the sandbox still runs, as part of the caller's job */
+  }
+  tty_fd = fd;
+}
+
+/* Hands the terminal back to the job that ran nsrun. */
+static void give_terminal_back(void)
+{
+  if (tty_fd < 0)
+    return;
+  setpgid(0, caller_pgrp);
+  tcsetpgrp(tty_fd, caller_pgrp);
+  close(tty_fd);
+  tty_fd = -1;
+}
+
 /* Writes one map file of the child through its /proc directory; returns -1 with errno set. */
 static int write_map_file(int procfd, const char *file, const char *text, size_t len)
 {
@@ -794,7 +842,10 @@ int main(int argc, char **argv)
   die_with_parent(&config);
   block_signals(&sb);
   start_child(&config, &sb);
+  take_terminal(&sb);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
-  return supervise(&sb);
+  int code = supervise(&sb);
+  give_terminal_back();
+  return code;
 }

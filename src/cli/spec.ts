@@ -1,0 +1,54 @@
+/** The options of `nsrun [run]`: one table read by the command-line parser and by the help text. */
+import { MAP_MODES } from '../idmaps.js';
+import { NAMESPACES } from '../namespaces.js';
+import { DEFAULTS, PROPAGATIONS } from '../options.js';
+
+/** How an option takes its value: `array` options may be repeated and collect every value. */
+export type OptionType = 'string' | 'boolean' | 'number' | 'array';
+
+/** One command-line option. */
+export interface OptionSpec {
+  /** The long name, without `--`. */
+  readonly name: string;
+  /** A one-letter alias, without `-`. */
+  readonly alias?: string;
+  readonly type: OptionType;
+  /** One line for the help text. */
+  readonly description: string;
+  /** The values it accepts, when they are few. */
+  readonly choices?: readonly string[];
+  /** Its default as the help text shows it. */
+  readonly default?: string;
+}
+
+const FLAG_WORDS = [...NAMESPACES.flatMap((k) => k.words), 'all'].join(',');
+
+/** Every option of `nsrun [run]`, in the order help lists them. */
+export const RUN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'flags', type: 'string', description: `namespaces to create, comma-separated: ${FLAG_WORDS}`, default: DEFAULTS.flags },
+  { name: 'map', type: 'string', description: 'map your ids to root, to themselves, or to your /etc/subuid range', choices: MAP_MODES, default: DEFAULTS.map },
+  { name: 'uid-map', type: 'array', description: 'a uid map line INSIDE:OUTSIDE:COUNT (repeatable; overrides --map)' },
+  { name: 'gid-map', type: 'array', description: 'a gid map line INSIDE:OUTSIDE:COUNT (repeatable; overrides --map)' },
+  { name: 'uid', type: 'number', description: 'the uid the command runs as' },
+  { name: 'gid', type: 'number', description: 'the gid the command runs as' },
+  { name: 'propagation', type: 'string', description: 'propagation of the mounts under / in the new mount namespace', choices: PROPAGATIONS, default: DEFAULTS.propagation },
+  { name: 'no-proc', type: 'boolean', description: 'do not mount a new /proc (mounted with new pid and mount namespaces)' },
+  { name: 'hostname', type: 'string', description: 'the hostname in the new UTS namespace' },
+  { name: 'domainname', type: 'string', description: 'the NIS domain name in the new UTS namespace' },
+  { name: 'time-offset', type: 'string', description: 'clock offsets in seconds, monotonic=N,boottime=N (adds time)' },
+  { name: 'cwd', type: 'string', description: 'the working directory of the command' },
+  { name: 'env', type: 'array', description: 'set KEY=VALUE in the environment of the command (repeatable)' },
+  { name: 'clear-env', type: 'boolean', description: 'start from an empty environment instead of yours' },
+  { name: 'init', type: 'boolean', description: 'run a minimal init as PID 1 and the command as PID 2' },
+  { name: 'preserve-fds', type: 'number', description: 'pass file descriptors 3 to N+2 to the command' },
+  { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
+  { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' },
+  { name: 'version', alias: 'V', type: 'boolean', description: 'show the version' },
+];
+
+/** Examples for the help text: a command line and what it does. */
+export const EXAMPLES: readonly (readonly [string, string])[] = [
+  ['nsrun -- sh', 'a shell in new UTS, IPC, PID, mount, network and cgroup namespaces'],
+  ['nsrun --flags uts --hostname box -- hostname', 'prints box; the host keeps its name'],
+  ['nsrun --flags all --init -- ps -ef', 'every namespace, an init as PID 1, ps as PID 2'],
+];

@@ -1,0 +1,210 @@
+/** Runs the C helper with a config and follows its status stream (docs/contract.md). */
+import { spawn, type StdioOptions } from 'node:child_process';
+import { fstatSync, readlinkSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { LIMITS, type HelperConfig } from './config.js';
+import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
+import type { NamespaceName } from './namespaces.js';
+import { processContext } from './system.js';
+
+/** The signals nsrun passes on to the helper, which passes them on to the command (docs/signals.md). */
+export const RELAYED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/** How the command ended. */
+export interface HelperResult {
+  /** The command's exit status, or 128+n when it died of signal n. */
+  readonly exitCode: number;
+  /** The signal the command died of, if it did. */
+  readonly signal?: NodeJS.Signals | undefined;
+  /** The host pid of the sandbox's first process, once the command was executed. */
+  readonly childPid?: number | undefined;
+  /** The inode of each namespace the command lived in. */
+  readonly namespaces: Partial<Record<NamespaceName, number>>;
+}
+
+/** How to run the helper. */
+export interface RunHelperOptions {
+  /**
+   * The helper executable.
+   * @default helperPath()
+   */
+  readonly helper?: string;
+}
+
+/** The helper executable: `$NSRUN_HELPER`, else `libexec/nsrun-helper` in the package. */
+export function helperPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const fromEnv = env['NSRUN_HELPER'];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : fileURLToPath(new URL('../libexec/nsrun-helper', import.meta.url));
+}
+
+/** The name of signal `n`, if it has one. */
+function signalName(n: number): NodeJS.Signals | undefined {
+  return (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === n);
+}
+
+/**
+ * Checks that fds 3..count+2 were given to nsrun, so they can be given on to the command.
+ * Node's own descriptors (its event loop's epoll and eventfd) do not count.
+ */
+function preservedFds(count: number): number[] {
+  const fds = Array.from({ length: count }, (_, i) => i + 3);
+  for (const fd of fds) {
+    let target: string;
+    try {
+      fstatSync(fd);
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      throw usageError(`--preserve-fds ${count}: file descriptor ${fd} is not open`, 'open it in the shell, e.g. 3<file');
+    }
+    if (target === 'anon_inode:[eventpoll]' || target === 'anon_inode:[eventfd]') {
+      throw usageError(`--preserve-fds ${count}: file descriptor ${fd} was not passed to nsrun`, 'open it in the shell, e.g. 3<file');
+    }
+  }
+  return fds;
+}
+
+/** One parsed line of the status stream, its known members checked. */
+interface StatusLine {
+  readonly childPid?: number;
+  readonly namespaces?: Partial<Record<NamespaceName, number>>;
+  readonly exitCode?: number;
+  readonly signal?: number;
+  readonly error?: unknown;
+}
+
+function readStatusLine(text: string): StatusLine {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const line = parsed as Readonly<Record<string, unknown>>;
+  const int = (v: unknown): number | undefined => (Number.isInteger(v) ? Number(v) : undefined);
+  const ns = line['namespaces'];
+  return {
+    childPid: int(line['child-pid']),
+    namespaces:
+      typeof ns === 'object' && ns !== null
+        ? Object.fromEntries(Object.entries(ns).filter(([, inode]) => Number.isInteger(inode)))
+        : undefined,
+    exitCode: int(line['exit-code']),
+    signal: int(line['signal']),
+    error: 'error' in line ? line['error'] : undefined,
+  };
+}
+
+/**
+ * Runs the helper with `config`: the command gets nsrun's stdin, stdout, stderr and the preserved
+ * fds; the config goes in on one pipe and the status comes back on another. Signals nsrun receives
+ * meanwhile are relayed. Resolves when the command has ended; rejects with an NsrunError when the
+ * sandbox could not be set up or the command not executed.
+ */
+export function runHelper(config: HelperConfig, options: RunHelperOptions = {}): Promise<HelperResult> {
+  const helper = options.helper ?? helperPath();
+  const document = JSON.stringify(config);
+  if (Buffer.byteLength(document) > LIMITS.configBytes) {
+    return Promise.reject(
+      usageError(`the config is ${Buffer.byteLength(document)} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`),
+    );
+  }
+  let inherited: number[];
+  try {
+    inherited = preservedFds(config['preserve-fds'] ?? 0);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const configFd = inherited.length + 3;
+  const statusFd = configFd + 1;
+  const stdio: StdioOptions = ['inherit', 'inherit', 'inherit', ...inherited, 'pipe', 'pipe'];
+
+  return new Promise((resolve, reject) => {
+    const child = spawn(helper, ['--config-fd', String(configFd), '--status-fd', String(statusFd)], { stdio, detached: false });
+    const relay = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
+
+    let childPid: number | undefined;
+    let namespaces: Partial<Record<NamespaceName, number>> = {};
+    let ended: { exitCode: number; signal: number | undefined } | undefined;
+    let failure: NsrunError | undefined;
+    let pending = '';
+    const onLine = (text: string): void => {
+      const line = readStatusLine(text);
+      if (line.childPid !== undefined) childPid = line.childPid;
+      if (line.namespaces !== undefined) namespaces = line.namespaces;
+      if (line.exitCode !== undefined) ended = { exitCode: line.exitCode, signal: line.signal };
+      if (line.error !== undefined) failure = fromHelperError(line.error, { config, system: processContext() });
+    };
+
+    // Both pipes are sockets, absent only when the helper could not be started ('error' below).
+    const configPipe = child.stdio[configFd];
+    const statusPipe = child.stdio[statusFd];
+    if (configPipe instanceof Socket) {
+      // A helper that dies early closes the config pipe; its status or exit says why.
+      configPipe.on('error', () => undefined);
+      configPipe.end(document);
+    }
+    if (statusPipe instanceof Socket) {
+      statusPipe.setEncoding('utf8');
+      statusPipe.on('data', (chunk: string) => {
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const text of lines) if (text !== '') onLine(text);
+      });
+    }
+
+    let settled = false;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
+      outcome();
+    };
+
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      settle(() =>
+        reject(
+          new NsrunError(`helper ${helper} ${error.code === 'ENOENT' ? 'is missing' : 'cannot be executed'}`, {
+            step: 'helper',
+            exitCode: EXIT.setup,
+            syscall: error.syscall,
+            errno: error.errno === undefined ? undefined : -error.errno,
+            code: error.code,
+            detail: helper,
+            hint: 'run `make`',
+            cause: error,
+          }),
+        ),
+      );
+    });
+
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (pending !== '') onLine(pending);
+      settle(() => {
+        if (failure !== undefined) {
+          reject(failure);
+        } else if (ended !== undefined) {
+          const died = ended.signal === undefined ? undefined : signalName(ended.signal);
+          resolve({ exitCode: ended.exitCode, signal: died, childPid, namespaces });
+        } else if (signal !== null) {
+          reject(new NsrunError(`the helper died of signal ${signal}`, { step: 'helper', exitCode: EXIT.setup, detail: signal }));
+        } else if (childPid !== undefined && code !== null) {
+          resolve({ exitCode: code, childPid, namespaces });
+        } else {
+          reject(
+            new NsrunError(`the helper exited with status ${code ?? 'unknown'} without saying why`, {
+              step: 'helper',
+              exitCode: EXIT.setup,
+              hint: 'nsrun and its helper may be out of step; run `make`',
+            }),
+          );
+        }
+      });
+    });
+  });
+}

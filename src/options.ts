@@ -1,0 +1,328 @@
+/** The options of a sandbox, shared by the API and the CLI, and their normalisation into the helper's config. */
+import { resolve } from 'node:path';
+import { LIMITS, type HelperConfig, type IdMapLine, type Propagation, type TimeOffsets } from './config.js';
+import { invalidValue, usageError } from './errors.js';
+import { chooseIdMaps, isMapped, MAP_MODES, type IdMaps, type MapMode } from './idmaps.js';
+import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
+import { processContext, type SystemContext } from './system.js';
+
+/** Every propagation, in the order help lists them. */
+export const PROPAGATIONS: readonly Propagation[] = ['private', 'slave', 'shared', 'unchanged'];
+
+/** The clocks a time namespace can offset. */
+const CLOCKS = ['monotonic', 'boottime'] as const;
+
+/** How a sandbox is set up. Every field is optional; strings are accepted where the command line gives strings. */
+export interface NsrunOptions {
+  /**
+   * The namespaces to create: comma-separated words (`uts,ipc,pid,ns,net,user,cgroup,time`, `mnt`
+   * and `mount` for `ns`, `all`) or contract names. Without root, `user` is added whenever another
+   * namespace is asked for, since creating it needs CAP_SYS_ADMIN; `time` is added with `timeOffset`.
+   * @default 'uts,ipc,pid,ns,net,cgroup'
+   */
+  readonly flags?: string | readonly NamespaceName[];
+  /**
+   * How the caller's ids map into a new user namespace: `root` maps it to 0, `current` to itself,
+   * `auto` adds its subordinate ids from /etc/subuid and /etc/subgid (through newuidmap/newgidmap
+   * without root).
+   * @default 'root'
+   */
+  readonly map?: MapMode;
+  /**
+   * The uid map, lines `INSIDE:OUTSIDE:COUNT` or triples; overrides `map` for uids.
+   * @default the map of `map`
+   */
+  readonly uidMap?: readonly (IdMapLine | string)[];
+  /**
+   * The gid map, lines `INSIDE:OUTSIDE:COUNT` or triples; overrides `map` for gids.
+   * @default the map of `map`
+   */
+  readonly gidMap?: readonly (IdMapLine | string)[];
+  /**
+   * The uid the command runs as (inside the user namespace when there is one).
+   * @default unchanged
+   */
+  readonly uid?: number | string;
+  /**
+   * The gid the command runs as (inside the user namespace when there is one).
+   * @default unchanged
+   */
+  readonly gid?: number | string;
+  /**
+   * The propagation of the mounts under / in the new mount namespace.
+   * @default 'private'
+   */
+  readonly propagation?: Propagation;
+  /**
+   * Mount a new /proc when there are new PID and mount namespaces.
+   * @default true
+   */
+  readonly proc?: boolean;
+  /**
+   * The hostname in the new UTS namespace.
+   * @default the caller's
+   */
+  readonly hostname?: string;
+  /**
+   * The NIS domain name in the new UTS namespace.
+   * @default the caller's
+   */
+  readonly domainname?: string;
+  /**
+   * Clock offsets in seconds for a new time namespace (added to the set), as an object or as
+   * `monotonic=SECONDS,boottime=SECONDS`.
+   * @default no time namespace
+   */
+  readonly timeOffset?: TimeOffsets | string;
+  /**
+   * The command's working directory; a relative path is resolved against the caller's.
+   * @default the caller's
+   */
+  readonly cwd?: string;
+  /**
+   * Environment variables to set, as a record or as `KEY=VALUE` entries.
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>> | readonly string[];
+  /**
+   * Start the command with only the variables of `env`, not the caller's environment.
+   * @default false
+   */
+  readonly clearEnv?: boolean;
+  /**
+   * Run a minimal init as PID 1 of the new PID namespace and the command as PID 2.
+   * @default false
+   */
+  readonly init?: boolean;
+  /**
+   * Pass the caller's file descriptors 3 to N+2 to the command.
+   * @default 0
+   */
+  readonly preserveFds?: number | string;
+}
+
+/** The values of the options whose default is a value, shared with the help text. */
+export const DEFAULTS = { flags: 'uts,ipc,pid,ns,net,cgroup', map: 'root', propagation: 'private' } as const;
+
+/** The byte length of a string as the kernel counts it. */
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** A usage error unless `option` (given) has the namespace it acts on. */
+function requireNamespace(option: string, namespaces: readonly NamespaceName[], name: NamespaceName): void {
+  if (!namespaces.includes(name)) {
+    const kind = namespaceKind(name);
+    throw usageError(`${option} needs a new ${kind.title}; add ${kind.words[0] ?? name} to --flags`);
+  }
+}
+
+/** Validates `command`: 1 to 4096 strings without NUL, the first non-empty. */
+export function validateCommand(command: readonly string[]): string[] {
+  if (command.length === 0 || command[0] === '') throw usageError('no command given (see nsrun --help)');
+  if (command.length > LIMITS.commandArgs) {
+    throw usageError(`the command has ${command.length} arguments, at most ${LIMITS.commandArgs} allowed`);
+  }
+  command.forEach((arg, i) => {
+    if (typeof arg !== 'string' || arg.includes('\0') || bytes(arg) > LIMITS.argBytes) {
+      throw invalidValue(`command argument ${i}`, arg, `expected a string of at most ${LIMITS.argBytes} bytes without NUL`);
+    }
+  });
+  const name = command[0] ?? '';
+  if (bytes(name) > LIMITS.pathBytes) {
+    throw invalidValue('command name', name, `expected at most ${LIMITS.pathBytes} bytes`);
+  }
+  return [...command];
+}
+
+/** Validates `flags` into contract names. */
+export function validateFlags(flags: NsrunOptions['flags']): NamespaceName[] {
+  if (flags === undefined) return parseFlags(DEFAULTS.flags);
+  if (typeof flags === 'string') return parseFlags(flags);
+  const names = NAMESPACES.map((k) => k.name);
+  for (const name of flags) {
+    if (!names.includes(name)) throw invalidValue('--flags', name, `expected one of ${names.join(', ')}`);
+  }
+  return sortNamespaces(flags);
+}
+
+/** Validates a value that must be one of `choices` (`--map`, `--propagation`). */
+export function validateChoice<T extends string>(option: string, value: unknown, choices: readonly T[]): T {
+  const choice = choices.find((c) => c === value);
+  if (choice === undefined) throw invalidValue(option, value, `expected one of ${choices.join(', ')}`);
+  return choice;
+}
+
+/** The integer a number or a decimal string stands for, or NaN. */
+function toInteger(value: unknown): number {
+  const n = typeof value === 'string' && /^[-+]?\d+$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : NaN;
+}
+
+/** Validates an integer given as a number or a decimal string, within `min`..`max`. */
+function validateInteger(option: string, value: number | string, min: number, max: number): number {
+  const n = toInteger(value);
+  if (!(n >= min && n <= max)) throw invalidValue(option, value, `expected an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** Validates `--uid` or `--gid`; inside a user namespace the id must be one the map covers. */
+export function validateId(
+  option: '--uid' | '--gid',
+  value: number | string | undefined,
+  map: readonly IdMapLine[] | undefined,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const id = validateInteger(option, value, 0, LIMITS.maxId);
+  if (map !== undefined && !isMapped(map, id)) {
+    const covered = map.map(([inside, , count]) => (count === 1 ? `${inside}` : `${inside}-${inside + count - 1}`));
+    throw usageError(`${option} ${id} is not mapped in the new user namespace, whose map covers ${covered.join(', ')}`);
+  }
+  return id;
+}
+
+/** Validates `--hostname` or `--domainname`: 1 to 64 bytes without NUL, with a new UTS namespace. */
+export function validateUtsName(
+  option: '--hostname' | '--domainname',
+  value: string | undefined,
+  namespaces: readonly NamespaceName[],
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '' || value.includes('\0') || bytes(value) > LIMITS.utsNameBytes) {
+    throw invalidValue(option, value, `expected 1 to ${LIMITS.utsNameBytes} bytes without NUL`);
+  }
+  requireNamespace(option, namespaces, 'uts');
+  return value;
+}
+
+/** Validates `--time-offset`, as an object or as `monotonic=SECONDS,boottime=SECONDS`. */
+export function validateTimeOffset(value: NsrunOptions['timeOffset']): TimeOffsets | undefined {
+  if (value === undefined) return undefined;
+  const limit = LIMITS.timeOffsetSeconds;
+  const entries: [string, unknown][] =
+    typeof value === 'string'
+      ? value.split(',').map((part): [string, unknown] => {
+          const eq = part.indexOf('=');
+          return eq < 0 ? [part, undefined] : [part.slice(0, eq), part.slice(eq + 1)];
+        })
+      : Object.entries(value).filter(([, seconds]) => seconds !== undefined);
+  const offsets: { monotonic?: number; boottime?: number } = {};
+  for (const [clock, seconds] of entries) {
+    const known = CLOCKS.find((c) => c === clock);
+    const n = toInteger(seconds);
+    if (known === undefined || !(n >= -limit && n <= limit)) {
+      throw invalidValue('--time-offset', value, `expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -${limit} to ${limit}`);
+    }
+    offsets[known] = n;
+  }
+  if (entries.length === 0) throw invalidValue('--time-offset', value, 'expected an offset for monotonic, boottime or both');
+  return offsets;
+}
+
+/** Validates `--cwd` and resolves it against the caller's directory. */
+export function validateCwd(value: string | undefined, base: string): string | undefined {
+  if (value === undefined) return undefined;
+  const cwd = typeof value === 'string' && value !== '' && !value.includes('\0') ? resolve(base, value) : undefined;
+  if (cwd === undefined || bytes(cwd) > LIMITS.pathBytes) {
+    throw invalidValue('--cwd', value, `expected a path of at most ${LIMITS.pathBytes} bytes without NUL`);
+  }
+  return cwd;
+}
+
+/** Validates one `--env` entry (shown as the caller wrote it): a non-empty KEY without '=', a string VALUE, no NUL, at most 128 KiB. */
+function validateEnvEntry(shown: unknown, key: string, value: unknown): string {
+  const entry = `${key}=${String(value)}`;
+  if (key === '' || key.includes('=') || typeof value !== 'string' || entry.includes('\0') || bytes(entry) > LIMITS.argBytes) {
+    throw invalidValue('--env', shown, `expected KEY=VALUE with a non-empty KEY, no NUL, at most ${LIMITS.argBytes} bytes`);
+  }
+  return entry;
+}
+
+/** Builds the command's environment: the caller's (unless `clearEnv`) with `env` applied, as KEY=VALUE entries. */
+export function validateEnv(value: NsrunOptions['env'], clearEnv: boolean, base: SystemContext['env']): string[] {
+  const env = new Map<string, string>();
+  if (!clearEnv) {
+    for (const [key, val] of Object.entries(base)) if (val !== undefined) env.set(key, `${key}=${val}`);
+  }
+  if (Array.isArray(value)) {
+    for (const entry of value as readonly string[]) {
+      const eq = typeof entry === 'string' ? entry.indexOf('=') : -1;
+      if (eq < 0) throw invalidValue('--env', entry, 'expected KEY=VALUE');
+      const key = entry.slice(0, eq);
+      env.set(key, validateEnvEntry(entry, key, entry.slice(eq + 1)));
+    }
+  } else if (value !== undefined) {
+    for (const [key, val] of Object.entries(value)) env.set(key, validateEnvEntry({ [key]: val }, key, val));
+  }
+  if (env.size > LIMITS.envEntries) {
+    throw usageError(`the environment has ${env.size} variables, at most ${LIMITS.envEntries} allowed`);
+  }
+  return [...env.values()];
+}
+
+/** Validates `--preserve-fds`. */
+export function validatePreserveFds(value: number | string | undefined): number {
+  return value === undefined ? 0 : validateInteger('--preserve-fds', value, 0, LIMITS.preservedFds);
+}
+
+/** The namespaces to create: those asked for, `time` for offsets, `user` when unprivileged. */
+function impliedNamespaces(requested: readonly NamespaceName[], timeOffsets: TimeOffsets | undefined, euid: number): NamespaceName[] {
+  const names = new Set(requested);
+  if (timeOffsets !== undefined) names.add('time');
+  if (euid !== 0 && [...names].some((name) => name !== 'user')) names.add('user');
+  return sortNamespaces(names);
+}
+
+/** The id maps with a user namespace; without one, a usage error if maps were asked for. */
+function idMapsFor(options: NsrunOptions, namespaces: readonly NamespaceName[], system: SystemContext): IdMaps | undefined {
+  if (namespaces.includes('user')) {
+    return chooseIdMaps(
+      { mode: validateChoice('--map', options.map ?? DEFAULTS.map, MAP_MODES), uidMap: options.uidMap, gidMap: options.gidMap },
+      system,
+    );
+  }
+  for (const [option, value] of [['--map', options.map], ['--uid-map', options.uidMap], ['--gid-map', options.gidMap]] as const) {
+    if (value !== undefined) requireNamespace(option, namespaces, 'user');
+  }
+  return undefined;
+}
+
+/**
+ * Turns a command and its options into the helper's config (docs/contract.md), checking every
+ * option: a bad value throws a usage error (exit 2) naming the option, the value and what it
+ * accepts; a system that cannot provide the id maps throws a setup error (exit 125).
+ */
+export function normalizeOptions(
+  command: readonly string[],
+  options: NsrunOptions = {},
+  system: SystemContext = processContext(),
+): HelperConfig {
+  const checkedCommand = validateCommand(command);
+  const timeOffsets = validateTimeOffset(options.timeOffset);
+  const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid);
+  const has = (name: NamespaceName): boolean => namespaces.includes(name);
+  const maps = idMapsFor(options, namespaces, system);
+  if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
+  if (options.init === true) requireNamespace('--init', namespaces, 'pid');
+  const propagation = has('mnt') ? validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS) : undefined;
+  const preserveFds = validatePreserveFds(options.preserveFds);
+  return {
+    version: 1,
+    command: checkedCommand,
+    namespaces,
+    ...maps,
+    uid: validateId('--uid', options.uid, maps?.['uid-map']),
+    gid: validateId('--gid', options.gid, maps?.['gid-map']),
+    propagation,
+    'mount-proc': (options.proc ?? true) && has('pid') && has('mnt') ? true : undefined,
+    'mount-sys': has('net') && has('mnt') ? true : undefined,
+    hostname: validateUtsName('--hostname', options.hostname, namespaces),
+    domainname: validateUtsName('--domainname', options.domainname, namespaces),
+    'time-offsets': timeOffsets,
+    cwd: validateCwd(options.cwd, system.cwd),
+    init: options.init === true ? true : undefined,
+    'preserve-fds': preserveFds === 0 ? undefined : preserveFds,
+    'parent-pid': system.pid,
+    env: validateEnv(options.env, options.clearEnv ?? false, system.env),
+  };
+}
