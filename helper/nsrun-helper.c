@@ -436,9 +436,11 @@ static noreturn void exec_command(const struct config *c)
     end = strchrnul(dir, ':');
     int dirlen = (int)(end - dir);
     if (snprintf(path, sizeof path, "%.*s%s%s", dirlen, dir, dirlen ? "/" : "", name) < (int)sizeof path) {
+      struct stat st;
       try_exec(path, c);
-      if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG && errno != ELOOP)
-        found_err = errno; /* found but not runnable: keep looking, as execvp does */
+      if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG && errno != ELOOP &&
+          (errno != EACCES || stat(path, &st) == 0))
+        found_err = errno; /* found but not runnable (not a directory we may not search): keep looking */
     }
     if (*end == '\0')
       break;

@@ -1,6 +1,8 @@
 /** nsrun's one error class, the helper's error records turned into it, and the one message format. */
-import { getSystemErrorMap, getSystemErrorName } from 'node:util';
+import { constants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
 import type { HelperConfig } from './config.js';
+import { insideIds, isMapped } from './idmaps.js';
 import { NAMESPACES, sysctlPath } from './namespaces.js';
 import type { SystemContext } from './system.js';
 
@@ -97,9 +99,17 @@ export function formatMessage(error: unknown): string {
   return `nsrun: ${error.message}${error.hint === undefined ? '' : ` (hint: ${error.hint})`}`;
 }
 
-/** The errno's description as the C library words it, in lower case ("operation not permitted"). */
+/** The symbolic name of an errno, such as `EPERM`. */
+function errnoName(errno: number): string | undefined {
+  return Object.entries(constants.errno).find(([, n]) => n === errno)?.[0];
+}
+
+/** The errno's description in lower case ("operation not permitted"); libuv's table lacks ENOEXEC. */
 function describeErrno(errno: number): string {
-  return getSystemErrorMap().get(-errno)?.[1] ?? `error ${errno}`;
+  const description = getSystemErrorMap().get(-errno)?.[1];
+  if (description !== undefined) return description;
+  const name = errnoName(errno);
+  return name === 'ENOEXEC' ? 'exec format error' : (name ?? `error ${errno}`);
 }
 
 /** An error record of the status stream, its members checked. */
@@ -132,7 +142,7 @@ function readRecord(record: unknown): HelperErrorRecord {
     rawStep,
     syscall: nonEmptyString(member(object, 'syscall')),
     errno,
-    code: errno === undefined ? undefined : getSystemErrorName(-errno),
+    code: errno === undefined ? undefined : errnoName(errno),
     detail: nonEmptyString(member(object, 'detail')),
     exitCode: Number.isInteger(exitCode) ? Number(exitCode) : undefined,
   };
@@ -150,7 +160,10 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
   config: () => 'the helper rejected the config',
   signals: () => 'the helper cannot set up its signal handling',
   clone: (config) => `cannot create the namespaces ${config.namespaces.join(', ')}`,
-  'id-maps': (_, detail) => `cannot write the id maps${detail === undefined ? '' : ` (${detail})`}`,
+  'id-maps': (_, detail) =>
+    detail !== undefined && /(_map|setgroups)$/.test(detail)
+      ? `cannot write ${detail}`
+      : `cannot write uid_map and gid_map${detail === undefined ? '' : ` of ${detail}`}`,
   'time-namespace': () => 'cannot set the clock offsets of the time namespace',
   propagation: (config) => `cannot make the mounts under / ${config.propagation ?? 'private'}`,
   'mount-proc': () => 'cannot mount a new /proc',
@@ -158,7 +171,10 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
   hostname: (config) => `cannot set the hostname to '${config.hostname ?? ''}'`,
   domainname: (config) => `cannot set the domain name to '${config.domainname ?? ''}'`,
   loopback: () => 'cannot bring up the loopback interface',
-  identity: (config) => `cannot switch to uid ${config.uid ?? '(unchanged)'} and gid ${config.gid ?? '(unchanged)'}`,
+  identity: (config) => {
+    const ids = (['uid', 'gid'] as const).flatMap((kind) => (config[kind] === undefined ? [] : [`${kind} ${config[kind]}`]));
+    return ids.length === 0 ? 'cannot set the identity of the command' : `cannot switch to ${ids.join(' and ')}`;
+  },
   cwd: (config, detail) => `cannot enter ${detail ?? config.cwd ?? 'the working directory'}`,
   fds: () => 'cannot close the file descriptors the command must not inherit',
   init: () => 'cannot start the command under --init',
@@ -168,7 +184,8 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
 /** Why a step failed, when the errno alone does not say it well. */
 function reasonOf(record: HelperErrorRecord): string | undefined {
   if (record.step === 'exec') {
-    return record.code === 'ENOENT' ? 'command not found' : `cannot execute: ${describeErrno(record.errno ?? 0)}`;
+    if (record.code === 'ENOENT') return 'command not found';
+    return record.errno === undefined ? 'cannot execute' : `cannot execute: ${describeErrno(record.errno)}`;
   }
   if (record.step === 'config' || record.step === 'arguments') return record.detail;
   return record.errno === undefined ? record.detail : describeErrno(record.errno);
@@ -182,10 +199,16 @@ function readSysctl(system: SystemContext, sysctl: string): string | undefined {
 function userNamespaceRefusal(context: ErrorContext): string | undefined {
   const { system } = context;
   if (system.euid !== 0 && readSysctl(system, 'kernel.unprivileged_userns_clone') === '0') {
-    return 'unprivileged user namespaces are disabled: kernel.unprivileged_userns_clone is 0 (sysctl -w kernel.unprivileged_userns_clone=1 allows them)';
+    return (
+      'unprivileged user namespaces are disabled: kernel.unprivileged_userns_clone is 0 ' +
+      '(sysctl -w kernel.unprivileged_userns_clone=1 allows them)'
+    );
   }
   if (system.euid !== 0 && readSysctl(system, 'kernel.apparmor_restrict_unprivileged_userns') === '1') {
-    return 'AppArmor restricts unprivileged user namespaces: kernel.apparmor_restrict_unprivileged_userns is 1 (an AppArmor profile for the helper that allows userns, or setting it to 0, lifts this)';
+    return (
+      'AppArmor restricts unprivileged user namespaces: kernel.apparmor_restrict_unprivileged_userns is 1 ' +
+      '(an AppArmor profile for the helper that allows userns, or setting it to 0, lifts this)'
+    );
   }
   if (readSysctl(system, 'user.max_user_namespaces') === '0') {
     return 'the limit user.max_user_namespaces is 0 (sysctl -w user.max_user_namespaces=15000 raises it)';
@@ -218,6 +241,18 @@ function mapsNeedPrivilege(context: ErrorContext): boolean {
   );
 }
 
+/** Which of `uid` and `gid` the maps of the new user namespace leave out, if any. */
+function unmappedIdentity(config: HelperConfig): string | undefined {
+  const unmapped = (['uid', 'gid'] as const).flatMap((kind) => {
+    const id = config[kind];
+    const map = config[`${kind}-map`];
+    return id === undefined || map === undefined || isMapped(map, id)
+      ? []
+      : [`${kind} ${id} is not mapped in the new user namespace, whose ${kind} map covers ${insideIds(map)}`];
+  });
+  return unmapped.length === 0 ? undefined : unmapped.join('; ');
+}
+
 /** What the user can do about a failed step, computed from the config and the system. */
 function hintFor(record: HelperErrorRecord, context: ErrorContext): string | undefined {
   const { config } = context;
@@ -243,10 +278,15 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
         return 'newuidmap/newgidmap refused the maps; check your ranges in /etc/subuid and /etc/subgid';
       }
       return userNamespaceRefusal(context);
+    case 'identity':
+      return unmappedIdentity(config);
     case 'mount-proc':
       if (!refused && record.code !== 'EINVAL') return undefined;
       if (!config.namespaces.includes('pid')) return 'a new /proc needs a new PID namespace; add pid to --flags, or pass --no-proc';
-      return 'a new /proc needs a PID namespace owned by the new user namespace, and the kernel refuses it while parts of the current /proc are hidden (as in many containers); pass --no-proc';
+      return (
+        'a new /proc needs a PID namespace owned by the new user namespace, and the kernel refuses it ' +
+        'while parts of the current /proc are hidden (as in many containers); pass --no-proc'
+      );
     case 'config':
     case 'arguments':
       return 'nsrun and its helper may be out of step; run `make`';

@@ -99,17 +99,18 @@ function readStatusLine(text: string): StatusLine {
 
 /**
  * Runs the helper with `config`: the command gets nsrun's stdin, stdout, stderr and the preserved
- * fds; the config goes in on one pipe and the status comes back on another. Signals nsrun receives
- * meanwhile are relayed. Resolves when the command has ended; rejects with an NsrunError when the
- * sandbox could not be set up or the command not executed.
+ * fds; the config goes in on one pipe (with `parent-pid` set to this process unless the config
+ * names another) and the status comes back on another. Signals nsrun receives meanwhile are
+ * relayed. Resolves when the command has ended; rejects with an NsrunError when the sandbox
+ * could not be set up or the command not executed.
  */
 export function runHelper(config: HelperConfig, options: RunHelperOptions = {}): Promise<HelperResult> {
   const helper = options.helper ?? helperPath();
-  const document = JSON.stringify(config);
-  if (Buffer.byteLength(document) > LIMITS.configBytes) {
-    return Promise.reject(
-      usageError(`the config is ${Buffer.byteLength(document)} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`),
-    );
+  // The helper dies with the process that runs it, this one.
+  const document = JSON.stringify({ ...config, 'parent-pid': config['parent-pid'] ?? process.pid });
+  const size = Buffer.byteLength(document);
+  if (size > LIMITS.configBytes) {
+    return Promise.reject(usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`));
   }
   let inherited: number[];
   try {

@@ -35,7 +35,7 @@ function readLine(option: string, line: IdMapLine | string): IdMapLine {
 }
 
 /** Shows a line as the command line writes it. */
-export function showLine([inside, outside, count]: IdMapLine): string {
+function showLine([inside, outside, count]: IdMapLine): string {
   return `${inside}:${outside}:${count}`;
 }
 
@@ -69,6 +69,11 @@ export function isMapped(map: readonly IdMapLine[], id: number): boolean {
   return map.some(([inside, , count]) => id >= inside && id < inside + count);
 }
 
+/** The inside ids of `map`, as ranges such as `0, 1-65536`. */
+export function insideIds(map: readonly IdMapLine[]): string {
+  return map.map(([inside, , count]) => (count === 1 ? `${inside}` : `${inside}-${inside + count - 1}`)).join(', ');
+}
+
 /** The name of the user with uid `uid` in /etc/passwd, if there is one. */
 function userName(system: SystemContext, uid: number): string | undefined {
   for (const line of (system.readFile('/etc/passwd') ?? '').split('\n')) {
@@ -98,24 +103,23 @@ function subordinateRange(kind: 'uid' | 'gid', system: SystemContext): Subordina
     if (start === undefined || count === undefined || !/^\d+$/.test(start) || !/^[1-9]\d*$/.test(count)) continue;
     return { start: Number(start), count: Number(count) };
   }
-  const who = name ?? `uid ${system.euid}`;
-  throw new NsrunError(`no subordinate ${kind} range for user ${who} in ${file}`, {
+  throw new NsrunError(`no subordinate ${kind} range for ${name === undefined ? 'uid' : 'user'} ${owners.at(-1)} in ${file}`, {
     step: 'id-maps',
     exitCode: EXIT.setup,
     detail: file,
-    hint: `add one with usermod --add-sub${kind}s 100000-165535 ${who}`,
+    hint: `add one with usermod --add-sub${kind}s 100000-165535 ${name ?? '<user>'}`,
   });
 }
 
 /**
- * The absolute path of `newuidmap` or `newgidmap`, looked up on PATH and then in /usr/bin;
- * a setup error says how to install it when it is nowhere.
+ * The absolute path of `newuidmap` or `newgidmap`, looked up on PATH (as podman does);
+ * a setup error says how to install it when it is not there.
  */
 function findMapProgram(program: 'newuidmap' | 'newgidmap', system: SystemContext): string {
-  const dirs = [...(system.env['PATH'] ?? '').split(':').filter((dir) => isAbsolute(dir)), '/usr/bin'];
+  const dirs = (system.env['PATH'] ?? '').split(':').filter((dir) => isAbsolute(dir));
   const found = dirs.map((dir) => join(dir, program)).find((path) => system.isExecutable(path));
   if (found !== undefined) return found;
-  throw new NsrunError(`${program} not found on PATH or in /usr/bin`, {
+  throw new NsrunError(`${program} not found on PATH`, {
     step: 'id-maps',
     exitCode: EXIT.setup,
     detail: program,
@@ -159,17 +163,19 @@ function modeMap(kind: 'uid' | 'gid', mode: MapMode, id: number, system: SystemC
  * requires) or, with `--map auto`, go through newuidmap/newgidmap.
  */
 export function chooseIdMaps(request: MapRequest, system: SystemContext): IdMaps {
+  const privileged = system.euid === 0;
+  const programs = request.mode === 'auto' && !privileged;
+  const newuidmap = programs ? findMapProgram('newuidmap', system) : undefined;
+  const newgidmap = programs ? findMapProgram('newgidmap', system) : undefined;
   const mapOf = (kind: 'uid' | 'gid', lines: MapRequest['uidMap'], id: number): IdMapLine[] =>
     lines === undefined
       ? validateIdMap(`--map ${request.mode}`, modeMap(kind, request.mode, id, system))
       : validateIdMap(`--${kind}-map`, lines);
-  const privileged = system.euid === 0;
-  const programs = request.mode === 'auto' && !privileged;
   return {
     'uid-map': mapOf('uid', request.uidMap, system.euid),
     'gid-map': mapOf('gid', request.gidMap, system.egid),
-    newuidmap: programs ? findMapProgram('newuidmap', system) : undefined,
-    newgidmap: programs ? findMapProgram('newgidmap', system) : undefined,
+    newuidmap,
+    newgidmap,
     setgroups: privileged ? 'allow' : programs ? undefined : 'deny',
   };
 }

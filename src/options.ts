@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { LIMITS, type HelperConfig, type IdMapLine, type Propagation, type TimeOffsets } from './config.js';
 import { invalidValue, usageError } from './errors.js';
-import { chooseIdMaps, isMapped, MAP_MODES, type IdMaps, type MapMode } from './idmaps.js';
+import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
 import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { processContext, type SystemContext } from './system.js';
 
@@ -118,7 +118,7 @@ function requireNamespace(option: string, namespaces: readonly NamespaceName[], 
 }
 
 /** Validates `command`: 1 to 4096 strings without NUL, the first non-empty. */
-export function validateCommand(command: readonly string[]): string[] {
+function validateCommand(command: readonly string[]): string[] {
   if (command.length === 0 || command[0] === '') throw usageError('no command given (see nsrun --help)');
   if (command.length > LIMITS.commandArgs) {
     throw usageError(`the command has ${command.length} arguments, at most ${LIMITS.commandArgs} allowed`);
@@ -136,7 +136,7 @@ export function validateCommand(command: readonly string[]): string[] {
 }
 
 /** Validates `flags` into contract names. */
-export function validateFlags(flags: NsrunOptions['flags']): NamespaceName[] {
+function validateFlags(flags: NsrunOptions['flags']): NamespaceName[] {
   if (flags === undefined) return parseFlags(DEFAULTS.flags);
   if (typeof flags === 'string') return parseFlags(flags);
   const names = NAMESPACES.map((k) => k.name);
@@ -166,23 +166,13 @@ function validateInteger(option: string, value: number | string, min: number, ma
   return n;
 }
 
-/** Validates `--uid` or `--gid`; inside a user namespace the id must be one the map covers. */
-export function validateId(
-  option: '--uid' | '--gid',
-  value: number | string | undefined,
-  map: readonly IdMapLine[] | undefined,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const id = validateInteger(option, value, 0, LIMITS.maxId);
-  if (map !== undefined && !isMapped(map, id)) {
-    const covered = map.map(([inside, , count]) => (count === 1 ? `${inside}` : `${inside}-${inside + count - 1}`));
-    throw usageError(`${option} ${id} is not mapped in the new user namespace, whose map covers ${covered.join(', ')}`);
-  }
-  return id;
+/** Validates `--uid` or `--gid`. */
+function validateId(option: '--uid' | '--gid', value: number | string | undefined): number | undefined {
+  return value === undefined ? undefined : validateInteger(option, value, 0, LIMITS.maxId);
 }
 
 /** Validates `--hostname` or `--domainname`: 1 to 64 bytes without NUL, with a new UTS namespace. */
-export function validateUtsName(
+function validateUtsName(
   option: '--hostname' | '--domainname',
   value: string | undefined,
   namespaces: readonly NamespaceName[],
@@ -196,7 +186,7 @@ export function validateUtsName(
 }
 
 /** Validates `--time-offset`, as an object or as `monotonic=SECONDS,boottime=SECONDS`. */
-export function validateTimeOffset(value: NsrunOptions['timeOffset']): TimeOffsets | undefined {
+function validateTimeOffset(value: NsrunOptions['timeOffset']): TimeOffsets | undefined {
   if (value === undefined) return undefined;
   const limit = LIMITS.timeOffsetSeconds;
   const entries: [string, unknown][] =
@@ -211,7 +201,8 @@ export function validateTimeOffset(value: NsrunOptions['timeOffset']): TimeOffse
     const known = CLOCKS.find((c) => c === clock);
     const n = toInteger(seconds);
     if (known === undefined || !(n >= -limit && n <= limit)) {
-      throw invalidValue('--time-offset', value, `expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -${limit} to ${limit}`);
+      const accepts = `expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -${limit} to ${limit}`;
+      throw invalidValue('--time-offset', value, accepts);
     }
     offsets[known] = n;
   }
@@ -220,7 +211,7 @@ export function validateTimeOffset(value: NsrunOptions['timeOffset']): TimeOffse
 }
 
 /** Validates `--cwd` and resolves it against the caller's directory. */
-export function validateCwd(value: string | undefined, base: string): string | undefined {
+function validateCwd(value: string | undefined, base: string): string | undefined {
   if (value === undefined) return undefined;
   const cwd = typeof value === 'string' && value !== '' && !value.includes('\0') ? resolve(base, value) : undefined;
   if (cwd === undefined || bytes(cwd) > LIMITS.pathBytes) {
@@ -239,7 +230,7 @@ function validateEnvEntry(shown: unknown, key: string, value: unknown): string {
 }
 
 /** Builds the command's environment: the caller's (unless `clearEnv`) with `env` applied, as KEY=VALUE entries. */
-export function validateEnv(value: NsrunOptions['env'], clearEnv: boolean, base: SystemContext['env']): string[] {
+function validateEnv(value: NsrunOptions['env'], clearEnv: boolean, base: SystemContext['env']): string[] {
   const env = new Map<string, string>();
   if (!clearEnv) {
     for (const [key, val] of Object.entries(base)) if (val !== undefined) env.set(key, `${key}=${val}`);
@@ -261,7 +252,7 @@ export function validateEnv(value: NsrunOptions['env'], clearEnv: boolean, base:
 }
 
 /** Validates `--preserve-fds`. */
-export function validatePreserveFds(value: number | string | undefined): number {
+function validatePreserveFds(value: number | string | undefined): number {
   return value === undefined ? 0 : validateInteger('--preserve-fds', value, 0, LIMITS.preservedFds);
 }
 
@@ -275,12 +266,10 @@ function impliedNamespaces(requested: readonly NamespaceName[], timeOffsets: Tim
 
 /** The id maps with a user namespace; without one, a usage error if maps were asked for. */
 function idMapsFor(options: NsrunOptions, namespaces: readonly NamespaceName[], system: SystemContext): IdMaps | undefined {
-  if (namespaces.includes('user')) {
-    return chooseIdMaps(
-      { mode: validateChoice('--map', options.map ?? DEFAULTS.map, MAP_MODES), uidMap: options.uidMap, gidMap: options.gidMap },
-      system,
-    );
-  }
+  const mode = validateChoice('--map', options.map ?? DEFAULTS.map, MAP_MODES);
+  if (namespaces.includes('user')) return chooseIdMaps({ mode, uidMap: options.uidMap, gidMap: options.gidMap }, system);
+  if (options.uidMap !== undefined) validateIdMap('--uid-map', options.uidMap);
+  if (options.gidMap !== undefined) validateIdMap('--gid-map', options.gidMap);
   for (const [option, value] of [['--map', options.map], ['--uid-map', options.uidMap], ['--gid-map', options.gidMap]] as const) {
     if (value !== undefined) requireNamespace(option, namespaces, 'user');
   }
@@ -302,18 +291,18 @@ export function normalizeOptions(
   const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid);
   const has = (name: NamespaceName): boolean => namespaces.includes(name);
   const maps = idMapsFor(options, namespaces, system);
+  const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
   if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
   if (options.init === true) requireNamespace('--init', namespaces, 'pid');
-  const propagation = has('mnt') ? validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS) : undefined;
   const preserveFds = validatePreserveFds(options.preserveFds);
   return {
     version: 1,
     command: checkedCommand,
     namespaces,
     ...maps,
-    uid: validateId('--uid', options.uid, maps?.['uid-map']),
-    gid: validateId('--gid', options.gid, maps?.['gid-map']),
-    propagation,
+    uid: validateId('--uid', options.uid),
+    gid: validateId('--gid', options.gid),
+    propagation: has('mnt') ? propagation : undefined,
     'mount-proc': (options.proc ?? true) && has('pid') && has('mnt') ? true : undefined,
     'mount-sys': has('net') && has('mnt') ? true : undefined,
     hostname: validateUtsName('--hostname', options.hostname, namespaces),
@@ -322,7 +311,6 @@ export function normalizeOptions(
     cwd: validateCwd(options.cwd, system.cwd),
     init: options.init === true ? true : undefined,
     'preserve-fds': preserveFds === 0 ? undefined : preserveFds,
-    'parent-pid': system.pid,
     env: validateEnv(options.env, options.clearEnv ?? false, system.env),
   };
 }

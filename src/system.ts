@@ -7,8 +7,6 @@ export interface SystemContext {
   readonly euid: number;
   /** The effective gid of the caller. */
   readonly egid: number;
-  /** The pid the helper should die with. */
-  readonly pid: number;
   /** The directory relative paths are resolved against. */
   readonly cwd: string;
   /** The environment the command starts from. */
@@ -42,7 +40,6 @@ export function processContext(): SystemContext {
   return {
     euid: process.geteuid(),
     egid: process.getegid(),
-    pid: process.pid,
     cwd: process.cwd(),
     env: process.env,
     readFile: readFileOrUndefined,

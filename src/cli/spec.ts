@@ -26,13 +26,25 @@ const FLAG_WORDS = [...NAMESPACES.flatMap((k) => k.words), 'all'].join(',');
 /** Every option of `nsrun [run]`, in the order help lists them. */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'flags', type: 'string', description: `namespaces to create, comma-separated: ${FLAG_WORDS}`, default: DEFAULTS.flags },
-  { name: 'map', type: 'string', description: 'map your ids to root, to themselves, or to your /etc/subuid range', choices: MAP_MODES, default: DEFAULTS.map },
+  {
+    name: 'map',
+    type: 'string',
+    description: 'your ids inside a new user namespace: 0, your own, or 0 plus your /etc/subuid range',
+    choices: MAP_MODES,
+    default: DEFAULTS.map,
+  },
   { name: 'uid-map', type: 'array', description: 'a uid map line INSIDE:OUTSIDE:COUNT (repeatable; overrides --map)' },
   { name: 'gid-map', type: 'array', description: 'a gid map line INSIDE:OUTSIDE:COUNT (repeatable; overrides --map)' },
   { name: 'uid', type: 'number', description: 'the uid the command runs as' },
   { name: 'gid', type: 'number', description: 'the gid the command runs as' },
-  { name: 'propagation', type: 'string', description: 'propagation of the mounts under / in the new mount namespace', choices: PROPAGATIONS, default: DEFAULTS.propagation },
-  { name: 'no-proc', type: 'boolean', description: 'do not mount a new /proc (mounted with new pid and mount namespaces)' },
+  {
+    name: 'propagation',
+    type: 'string',
+    description: 'mount propagation of / in the new mount namespace',
+    choices: PROPAGATIONS,
+    default: DEFAULTS.propagation,
+  },
+  { name: 'no-proc', type: 'boolean', description: 'do not mount a new /proc (mounted when there are new pid and mount namespaces)' },
   { name: 'hostname', type: 'string', description: 'the hostname in the new UTS namespace' },
   { name: 'domainname', type: 'string', description: 'the NIS domain name in the new UTS namespace' },
   { name: 'time-offset', type: 'string', description: 'clock offsets in seconds, monotonic=N,boottime=N (adds time)' },

@@ -33,7 +33,7 @@ describe('errors', () => {
   });
 
   it('says which is missing for --map auto: newuidmap', async () => {
-    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, nsrunBin, '--map', 'auto', '--', '/bin/true'], {
+    const r = await execa('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, nsrunBin, '--map', 'auto', '--', '/bin/true'], {
       reject: false,
       env: { PATH: '/nonexistent' },
       extendEnv: false,

@@ -1,7 +1,8 @@
 // Runs the built bin/nsrun as a user would, as root or unprivileged.
-import { execa, type Options, type ResultPromise } from 'execa';
+import { execa, type Options } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,10 +43,21 @@ export function asUid(uid: number): Identity {
   return { name: `uid ${uid}`, prefix: ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'], uid };
 }
 
-/** Runs bin/nsrun with args as who; never rejects: the result carries the exit code. */
-export function nsrun(args: readonly string[], who: Identity = asRoot, options: Options = {}): ResultPromise {
+export interface Outcome {
+  readonly exitCode: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A running nsrun: await it for its outcome; kill it, read its pid or its output meanwhile. */
+export type Running = Promise<Outcome> & { readonly pid: number | undefined; readonly stdout: Readable | null; kill(signal?: NodeJS.Signals): boolean };
+
+/** Runs bin/nsrun with args as who; never rejects: the outcome carries the exit code. */
+export function nsrun(args: readonly string[], who: Identity = asRoot, options: Options = {}): Running {
   const [file, ...rest] = [...who.prefix, nsrunBin, ...args];
-  return execa(file as string, rest, { reject: false, stdin: 'ignore', ...options });
+  const child = execa(file as string, rest, { reject: false, ...(options.stdio ? {} : { stdin: 'ignore' as const }), ...options });
+  const outcome = child.then((r) => ({ exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }));
+  return Object.assign(outcome, { pid: child.pid, stdout: child.stdout, kill: (signal?: NodeJS.Signals) => child.kill(signal) });
 }
 
 /** The inode of each namespace of this (host) process. */

@@ -1,0 +1,103 @@
+/** Reads nsrun's command line onto NsrunOptions, with yargs-parser configured from the option table. */
+import parser from 'yargs-parser';
+import { usageError } from '../errors.js';
+import { MAP_MODES } from '../idmaps.js';
+import { PROPAGATIONS, validateChoice, type NsrunOptions } from '../options.js';
+import { RUN_OPTIONS } from './spec.js';
+
+/** What the command line asks for. */
+export type CommandLine =
+  | { readonly action: 'help' }
+  | { readonly action: 'version' }
+  | { readonly action: 'run'; readonly command: readonly string[]; readonly options: NsrunOptions; readonly dryRun: boolean };
+
+/** The word that may name the (default) command: `nsrun run -- sh`. */
+const RUN = 'run';
+
+const SWITCHES = RUN_OPTIONS.filter((o) => o.type === 'boolean').map((o) => o.name);
+
+const PARSER_OPTIONS: parser.Options = {
+  // Numbers stay strings, so a bad value reaches its validator as it was typed.
+  string: RUN_OPTIONS.filter((o) => o.type === 'string' || o.type === 'number').map((o) => o.name),
+  boolean: SWITCHES,
+  // A switch takes no value, so `nsrun --init true` runs `true` rather than reading it as the switch's value.
+  narg: Object.fromEntries(SWITCHES.map((name) => [name, 0])),
+  array: RUN_OPTIONS.filter((o) => o.type === 'array').map((o) => o.name),
+  alias: Object.fromEntries(RUN_OPTIONS.flatMap((o) => (o.alias === undefined ? [] : [[o.name, o.alias]]))),
+  configuration: {
+    // The first word that is not an option starts the command; what follows is the command's.
+    'halt-at-non-option': true,
+    'populate--': true,
+    // An unknown option is kept whole, so the error names it as typed and it swallows no word.
+    'unknown-options-as-args': true,
+    'boolean-negation': false,
+    'camel-case-expansion': false,
+    'dot-notation': false,
+    'parse-numbers': false,
+    'parse-positional-numbers': false,
+    'greedy-arrays': false,
+    'strip-aliased': true,
+  },
+};
+
+/** The keys a parse may yield: the options, their aliases, the words before and after `--`. */
+const KNOWN = new Set(['_', '--', ...RUN_OPTIONS.flatMap((o) => (o.alias === undefined ? [o.name] : [o.name, o.alias]))]);
+
+/** The last value of a string option (a repeated one keeps its last value). */
+function lastString(value: unknown): string | undefined {
+  const last: unknown = Array.isArray(value) ? value.at(-1) : value;
+  return last === undefined ? undefined : String(last);
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.map(String) : undefined;
+}
+
+function flag(value: unknown): boolean {
+  return value === true;
+}
+
+/** Reads `nsrun [run] [options] [--] command [args...]`; throws a usage error for an unknown option or no command. */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  if (argv.length === 0) return { action: 'help' };
+  const { argv: args, error } = parser.detailed([...(argv[0] === RUN ? argv.slice(1) : argv)], PARSER_OPTIONS);
+  if (error !== null) {
+    // The one error this configuration yields: a value given to a switch (`--init=false`).
+    const option = /: (\S+)$/.exec(error.message)?.[1];
+    throw usageError(option === undefined ? `${error.message} (see nsrun --help)` : `--${option} takes no value (see nsrun --help)`);
+  }
+  const unknown = [
+    ...args._.map(String).filter((word) => word.startsWith('-') && word !== '-'),
+    ...Object.keys(args).filter((key) => !KNOWN.has(key)).map((key) => (key.length === 1 ? `-${key}` : `--${key}`)),
+  ];
+  if (unknown[0] !== undefined) throw usageError(`unknown option ${unknown[0]} (see nsrun --help)`);
+  const [first, ...rest] = [...args._, ...(args['--'] ?? [])].map(String);
+  if (flag(args['help'])) return { action: 'help' };
+  if (flag(args['version'])) return { action: 'version' };
+  if (first === undefined) throw usageError('no command given (see nsrun --help)');
+  const map = lastString(args['map']);
+  const propagation = lastString(args['propagation']);
+  return {
+    action: 'run',
+    command: [first, ...rest],
+    dryRun: flag(args['dry-run']),
+    options: {
+      flags: lastString(args['flags']),
+      map: map === undefined ? undefined : validateChoice('--map', map, MAP_MODES),
+      uidMap: strings(args['uid-map']),
+      gidMap: strings(args['gid-map']),
+      uid: lastString(args['uid']),
+      gid: lastString(args['gid']),
+      propagation: propagation === undefined ? undefined : validateChoice('--propagation', propagation, PROPAGATIONS),
+      proc: !flag(args['no-proc']),
+      hostname: lastString(args['hostname']),
+      domainname: lastString(args['domainname']),
+      timeOffset: lastString(args['time-offset']),
+      cwd: lastString(args['cwd']),
+      env: strings(args['env']),
+      clearEnv: flag(args['clear-env']),
+      init: flag(args['init']),
+      preserveFds: lastString(args['preserve-fds']),
+    },
+  };
+}
