@@ -9,8 +9,11 @@ all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built
 
+# `npm install --no-save` installs what package-lock.json pins, like `npm ci`; npm ci
+# itself refuses a lock that lacks other platforms' optional packages (rollup's),
+# which a registry without them produces.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-save --no-audit --no-fund
 	@touch $@
 
 libexec/nsrun-helper: $(HELPER_SOURCES)
