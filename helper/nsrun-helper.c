@@ -74,6 +74,7 @@ struct sandbox {
 static int report_fd = -1;
 static int status_fd = -1;
 static const char *failed_call; /* the system call behind the last -1 */
+static const char *failed_file; /* and the file it acted on, where one is known */
 static int tty_fd = -1;         /* the caller's terminal, while the sandbox holds it */
 static pid_t caller_pgrp;       /* the foreground process group to give it back to */
 
@@ -187,19 +188,29 @@ static int parse_fd(const char *s)
   return (int)v;
 }
 
+static int open_config(const char *path)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    die(EXIT_USAGE, "arguments", "open", errno, "%s", path);
+  return fd;
+}
+
 static void parse_arguments(int argc, char **argv, int *config_fd)
 {
   *config_fd = -1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--config-fd") == 0 && i + 1 < argc)
       *config_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+      *config_fd = open_config(argv[++i]);
     else if (strcmp(argv[i], "--status-fd") == 0 && i + 1 < argc)
       status_fd = parse_fd(argv[++i]);
     else
-      die(EXIT_USAGE, "arguments", NULL, 0, "usage: nsrun-helper --config-fd N [--status-fd M]");
+      die(EXIT_USAGE, "arguments", NULL, 0, "usage: nsrun-helper --config-fd N | --config FILE [--status-fd M]");
   }
   if (*config_fd < 0)
-    die(EXIT_USAGE, "arguments", NULL, 0, "usage: nsrun-helper --config-fd N [--status-fd M]");
+    die(EXIT_USAGE, "arguments", NULL, 0, "usage: nsrun-helper --config-fd N | --config FILE [--status-fd M]");
   if (status_fd >= 0 && fcntl(status_fd, F_SETFD, FD_CLOEXEC) < 0) {
     int fd = status_fd;
     status_fd = -1;
@@ -608,6 +619,7 @@ static void give_terminal_back(void)
 /* Writes one map file of the child through its /proc directory; returns -1 with errno set. */
 static int write_map_file(int procfd, const char *file, const char *text, size_t len)
 {
+  failed_file = file;
   int fd = openat(procfd, file, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return fail_call("open");
@@ -634,6 +646,7 @@ static int write_map(int procfd, const char *file, const struct id_map *map)
 /* Runs newuidmap or newgidmap for the child; returns -1 with errno set. */
 static int run_map_program(const char *program, pid_t child, const struct id_map *map)
 {
+  failed_file = strstr(program, "gid") ? "gid_map" : "uid_map";
   char *argv[2 + 3 * MAX_MAP_LINES + 1];
   static char numbers[1 + 3 * MAX_MAP_LINES][12];
   char *const env[] = { NULL };
@@ -703,7 +716,7 @@ static void write_id_maps_and_release(const struct config *c, struct sandbox *sb
   if ((c->clone_flags & CLONE_NEWUSER) && write_id_maps(c, sb) < 0) {
     struct report r = { .kind = REPORT_ERROR, .err = errno, .exit_code = EXIT_SETUP, .step = "id-maps" };
     snprintf(r.syscall, sizeof r.syscall, "%s", failed_call);
-    snprintf(r.detail, sizeof r.detail, "/proc/%d", (int)sb->child);
+    snprintf(r.detail, sizeof r.detail, "/proc/%d/%s", (int)sb->child, failed_file);
     abandon_child(sb, &r);
   }
   if (write_all(sb->sync_fd[1], "", 1) < 0) /* releases the child */

@@ -17,7 +17,7 @@ writeFileSync(configFile, config);
 
 const cases = [
   { name: 'nsrun', command: `${root}bin/nsrun --flags ${flags} -- true` },
-  { name: 'helper alone', command: `${root}libexec/nsrun-helper --config-fd 0 < ${configFile}` },
+  { name: 'helper alone', command: `${root}libexec/nsrun-helper --config ${configFile}` },
   { name: 'unshare(1)', command: 'unshare --user --map-root-user --uts --ipc --pid --fork --mount --mount-proc true' },
   { name: 'node -e 0', command: 'node -e 0' },
 ];
@@ -27,17 +27,18 @@ function hasHyperfine() {
 }
 
 function withHyperfine() {
-  // hyperfine starts each command through a shell and subtracts the shell's own cost
   const out = join(work, 'results.json');
-  execFileSync('hyperfine', ['--warmup', '5', '--runs', String(runs), '--export-json', out, '--style', 'none', ...cases.map((c) => c.command)], {
+  execFileSync('hyperfine', ['--shell=none', '--warmup', '5', '--runs', String(runs), '--export-json', out, '--style', 'none', ...cases.map((c) => c.command)], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return JSON.parse(readFileSync(out, 'utf8')).results.map((r, i) => ({ ...cases[i], median: r.median * 1000 }));
 }
 
 function withLoop() {
-  const shell = median(() => spawnSync('sh', ['-c', 'true'], { stdio: 'ignore' }));
-  return cases.map((c) => ({ ...c, median: median(() => spawnSync('sh', ['-c', c.command], { stdio: 'ignore' })) - shell }));
+  return cases.map((c) => {
+    const [file, ...args] = c.command.split(' ');
+    return { ...c, median: median(() => spawnSync(file, args, { stdio: 'ignore' })) };
+  });
 }
 
 function median(run) {
