@@ -62,7 +62,7 @@ const checks = [
 
 console.log(`| command | median (ms) |`);
 console.log(`| --- | ---: |`);
-for (const r of results) console.log(`| \`${r.command.replace(root, '')}\` | ${r.median.toFixed(2)} |`);
+for (const r of results) console.log(`| \`${r.command.replace(root, '').replace(configFile, 'config.json')}\` | ${r.median.toFixed(2)} |`);
 console.log('');
 console.log(`| ratio | measured | target | met |`);
 console.log(`| --- | ---: | ---: | --- |`);
