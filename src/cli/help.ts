@@ -1,21 +1,32 @@
-/** The help text, laid out by yargs from the option table; loaded only when help is asked for. */
+/** Help text, laid out by yargs from an option table; loaded only when help is asked for. */
 import yargs from 'yargs';
-import { EXAMPLES, RUN_OPTIONS } from './spec.js';
+import type { OptionSpec } from './spec.js';
 
-/** The text `nsrun --help` prints. */
-export function helpText(): Promise<string> {
+/** What one command's help shows. */
+export interface HelpPage {
+  /** The usage line, after `nsrun `. */
+  readonly usage: string;
+  /** What the command does, in a sentence or two. */
+  readonly description: string;
+  readonly options: readonly OptionSpec[];
+  /** A command line and what it does. */
+  readonly examples: readonly (readonly [string, string])[];
+  /** Notes shown last. */
+  readonly epilogue?: string;
+  /** Other commands, listed with their one-line summary. */
+  readonly commands?: readonly (readonly [string, string])[];
+}
+
+/** The text of a help page. */
+export function helpText(page: HelpPage): Promise<string> {
   const cli = yargs([])
     .scriptName('nsrun')
-    .usage('$0 [run] [options] [--] command [args...]\n\nRun a command in new Linux namespaces.')
+    .usage(`$0 ${page.usage}\n\n${page.description}`)
     .help(false)
     .version(false)
-    .epilogue(
-      'Without root, user is added to the namespaces: creating the others needs CAP_SYS_ADMIN.\n' +
-        'Exit status: the command\'s; 128+n when it died of signal n; 2 for a usage error; ' +
-        '125 when the sandbox could not be set up; 126 when the command cannot be executed; 127 when it is not found.',
-    )
     .wrap(Math.min(100, process.stdout.columns ?? 80));
-  for (const spec of RUN_OPTIONS) {
+  for (const [name, summary] of page.commands ?? []) cli.command(name, summary);
+  for (const spec of page.options) {
     cli.option(spec.name, {
       alias: spec.alias,
       type: spec.type,
@@ -24,6 +35,7 @@ export function helpText(): Promise<string> {
       ...(spec.default === undefined ? {} : { default: spec.default }),
     });
   }
-  for (const [command, description] of EXAMPLES) cli.example(command, description);
+  for (const [command, description] of page.examples) cli.example(command, description);
+  if (page.epilogue !== undefined) cli.epilogue(page.epilogue);
   return cli.getHelp();
 }

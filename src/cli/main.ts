@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { formatMessage, NsrunError, EXIT } from '../errors.js';
 import { runHelper } from '../helper.js';
 import { normalizeOptions } from '../options.js';
+import { COMMANDS } from './commands.js';
 import { parseCommandLine } from './parse.js';
+import { RUN_HELP } from './spec.js';
 
 function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -11,12 +13,28 @@ function packageVersion(): string {
   return String(version);
 }
 
+/** Whether `--help` or `-h` comes among the options, before `--`. */
+function asksForHelp(words: readonly string[]): boolean {
+  const end = words.indexOf('--');
+  return words.slice(0, end === -1 ? undefined : end).some((word) => word === '--help' || word === '-h');
+}
+
 async function run(argv: readonly string[]): Promise<number> {
+  const command = COMMANDS.find((c) => c.name === argv[0]);
+  if (command !== undefined) {
+    const module = await command.load();
+    if (asksForHelp(argv.slice(1))) {
+      const { helpText } = await import('./help.js');
+      process.stdout.write(`${await helpText(module.help)}\n`);
+      return 0;
+    }
+    return module.main(argv.slice(1));
+  }
   const commandLine = parseCommandLine(argv);
   switch (commandLine.action) {
     case 'help': {
       const { helpText } = await import('./help.js');
-      const text = await helpText();
+      const text = await helpText({ ...RUN_HELP, commands: COMMANDS.map((c) => [c.name, c.summary] as const) });
       (argv.length === 0 ? process.stderr : process.stdout).write(`${text}\n`);
       return argv.length === 0 ? EXIT.usage : 0;
     }

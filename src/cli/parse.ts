@@ -3,7 +3,7 @@ import parser from 'yargs-parser';
 import { usageError } from '../errors.js';
 import { MAP_MODES } from '../idmaps.js';
 import { PROPAGATIONS, validateChoice, type NsrunOptions } from '../options.js';
-import { RUN_OPTIONS } from './spec.js';
+import { RUN_OPTIONS, type OptionSpec } from './spec.js';
 
 /** What the command line asks for. */
 export type CommandLine =
@@ -14,64 +14,84 @@ export type CommandLine =
 /** The word that may name the (default) command: `nsrun run -- sh`. */
 const RUN = 'run';
 
-const SWITCHES = RUN_OPTIONS.filter((o) => o.type === 'boolean').map((o) => o.name);
+/** A command line read against an option table. */
+export interface ParsedOptions {
+  /** Each option given, by its long name. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The words that are not options, those after `--` included. */
+  readonly positionals: readonly string[];
+}
 
-const PARSER_OPTIONS: parser.Options = {
-  // Numbers stay strings, so a bad value reaches its validator as it was typed.
-  string: RUN_OPTIONS.filter((o) => o.type === 'string' || o.type === 'number').map((o) => o.name),
-  boolean: SWITCHES,
-  // A switch takes no value, so `nsrun --init true` runs `true` rather than reading it as the switch's value.
-  narg: Object.fromEntries(SWITCHES.map((name) => [name, 0])),
-  array: RUN_OPTIONS.filter((o) => o.type === 'array').map((o) => o.name),
-  alias: Object.fromEntries(RUN_OPTIONS.flatMap((o) => (o.alias === undefined ? [] : [[o.name, o.alias]]))),
-  configuration: {
-    // The first word that is not an option starts the command; what follows is the command's.
-    'halt-at-non-option': true,
-    'populate--': true,
-    // An unknown option is kept whole, so the error names it as typed and it swallows no word.
-    'unknown-options-as-args': true,
-    'boolean-negation': false,
-    'camel-case-expansion': false,
-    'dot-notation': false,
-    'parse-numbers': false,
-    'parse-positional-numbers': false,
-    'greedy-arrays': false,
-    'strip-aliased': true,
-  },
-};
+function parserOptions(specs: readonly OptionSpec[]): parser.Options {
+  const switches = specs.filter((o) => o.type === 'boolean').map((o) => o.name);
+  return {
+    // Numbers stay strings, so a bad value reaches its validator as it was typed.
+    string: specs.filter((o) => o.type === 'string' || o.type === 'number').map((o) => o.name),
+    boolean: switches,
+    // A switch takes no value, so `nsrun --init true` runs `true` rather than reading it as the switch's value.
+    narg: Object.fromEntries(switches.map((name) => [name, 0])),
+    array: specs.filter((o) => o.type === 'array').map((o) => o.name),
+    alias: Object.fromEntries(specs.flatMap((o) => (o.alias === undefined ? [] : [[o.name, o.alias]]))),
+    configuration: {
+      // The first word that is not an option starts the command; what follows is the command's.
+      'halt-at-non-option': true,
+      'populate--': true,
+      // An unknown option is kept whole, so the error names it as typed and it swallows no word.
+      'unknown-options-as-args': true,
+      'boolean-negation': false,
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'greedy-arrays': false,
+      'strip-aliased': true,
+    },
+  };
+}
 
-/** The keys a parse may yield: the options, their aliases, the words before and after `--`. */
-const KNOWN = new Set(['_', '--', ...RUN_OPTIONS.flatMap((o) => (o.alias === undefined ? [o.name] : [o.name, o.alias]))]);
+/**
+ * Reads argv against an option table (options first, then the words of a command);
+ * throws a usage error naming an unknown option or a value given to a switch.
+ */
+export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[]): ParsedOptions {
+  const { argv: args, error } = parser.detailed([...argv], parserOptions(specs));
+  if (error !== null) {
+    // The one error this configuration yields: a value given to a switch (`--init=false`).
+    const option = /: (\S+)$/.exec(error.message)?.[1];
+    throw usageError(option === undefined ? `${error.message} (see nsrun --help)` : `--${option} takes no value (see nsrun --help)`);
+  }
+  // The keys a parse may yield: the options, their aliases, the words before and after `--`.
+  const known = new Set(['_', '--', ...specs.flatMap((o) => (o.alias === undefined ? [o.name] : [o.name, o.alias]))]);
+  const unknown = [
+    ...args._.map(String).filter((word) => word.startsWith('-') && word !== '-'),
+    ...Object.keys(args).filter((key) => !known.has(key)).map((key) => (key.length === 1 ? `-${key}` : `--${key}`)),
+  ];
+  if (unknown[0] !== undefined) throw usageError(`unknown option ${unknown[0]} (see nsrun --help)`);
+  const { _: words, '--': rest, ...values } = args;
+  return { values, positionals: [...words, ...(rest ?? [])].map(String) };
+}
 
 /** The last value of a string option (a repeated one keeps its last value). */
-function lastString(value: unknown): string | undefined {
+export function lastString(value: unknown): string | undefined {
   const last: unknown = Array.isArray(value) ? value.at(-1) : value;
   return last === undefined ? undefined : String(last);
 }
 
-function strings(value: unknown): string[] | undefined {
+/** Every value of a repeatable option. */
+export function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.map(String) : undefined;
 }
 
-function flag(value: unknown): boolean {
+/** Whether a switch was given. */
+export function flag(value: unknown): boolean {
   return value === true;
 }
 
 /** Reads `nsrun [run] [options] [--] command [args...]`; throws a usage error for an unknown option or no command. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (argv.length === 0) return { action: 'help' };
-  const { argv: args, error } = parser.detailed([...(argv[0] === RUN ? argv.slice(1) : argv)], PARSER_OPTIONS);
-  if (error !== null) {
-    // The one error this configuration yields: a value given to a switch (`--init=false`).
-    const option = /: (\S+)$/.exec(error.message)?.[1];
-    throw usageError(option === undefined ? `${error.message} (see nsrun --help)` : `--${option} takes no value (see nsrun --help)`);
-  }
-  const unknown = [
-    ...args._.map(String).filter((word) => word.startsWith('-') && word !== '-'),
-    ...Object.keys(args).filter((key) => !KNOWN.has(key)).map((key) => (key.length === 1 ? `-${key}` : `--${key}`)),
-  ];
-  if (unknown[0] !== undefined) throw usageError(`unknown option ${unknown[0]} (see nsrun --help)`);
-  const [first, ...rest] = [...args._, ...(args['--'] ?? [])].map(String);
+  const { values: args, positionals } = parseOptions(argv[0] === RUN ? argv.slice(1) : argv, RUN_OPTIONS);
+  const [first, ...rest] = positionals;
   if (flag(args['help'])) return { action: 'help' };
   if (flag(args['version'])) return { action: 'version' };
   if (first === undefined) throw usageError('no command given (see nsrun --help)');

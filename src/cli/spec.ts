@@ -64,3 +64,15 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['nsrun --flags uts --hostname box -- hostname', 'prints box; the host keeps its name'],
   ['nsrun --flags all --init -- ps -ef', 'every namespace, an init as PID 1, ps as PID 2'],
 ];
+
+/** The help page of `nsrun [run]`, which is also nsrun's own. */
+export const RUN_HELP = {
+  usage: '[run] [options] [--] command [args...]',
+  description: 'Run a command in new Linux namespaces.',
+  options: RUN_OPTIONS,
+  examples: EXAMPLES,
+  epilogue:
+    'Without root, user is added to the namespaces: creating the others needs CAP_SYS_ADMIN.\n' +
+    "Exit status: the command's; 128+n when it died of signal n; 2 for a usage error; " +
+    '125 when the sandbox could not be set up; 126 when the command cannot be executed; 127 when it is not found.',
+} as const;

@@ -1,0 +1,22 @@
+/**
+ * nsrun's commands besides `run` (the default). Each is loaded only when named,
+ * so that `nsrun -- cmd` pays for none of them at start-up.
+ */
+import type { HelpPage } from './help.js';
+
+/** A command's module: `main` gets the words after the command's name and returns the exit status. */
+export interface CommandModule {
+  main(argv: readonly string[]): Promise<number>;
+  /** Its help page, for `nsrun help` and `nsrun <command> --help`. */
+  readonly help: HelpPage;
+}
+
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for `nsrun --help`. */
+  readonly summary: string;
+  readonly load: () => Promise<CommandModule>;
+}
+
+/** Every command but `run`, in the order `nsrun --help` lists them. */
+export const COMMANDS: readonly CommandEntry[] = [];
