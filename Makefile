@@ -4,7 +4,7 @@
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 
-.PHONY: all build demo test check lint typecheck unit e2e bench clean
+.PHONY: all build demo test lint typecheck bench fuzz clean
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built
@@ -33,6 +33,10 @@ lint typecheck: build
 
 test: build lint
 	npx vitest run
+
+# libFuzzer on the helper's config reader (needs clang); FUZZ_SECONDS=60 by default
+fuzz:
+	$(MAKE) -C helper OUT=../libexec fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
 bench: build
 	@node scripts/bench.mjs
