@@ -217,6 +217,22 @@ static int check_time_offsets(struct checker *ck, const char *key, const struct 
   return 0;
 }
 
+static int check_capabilities(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_type(ck, key, v, JSON_ARRAY) < 0)
+    return -1;
+  if (v->len > 64)
+    return bad(ck, "member \"%s\": %zu entries, at most 64 allowed", key, v->len);
+  for (size_t i = 0; i < v->len; i++) {
+    int64_t cap = 0;
+    if (want_range(ck, key, &v->u.items[i], 0, 63, &cap) < 0)
+      return -1;
+    c->capabilities |= UINT64_C(1) << cap;
+  }
+  c->limit_capabilities = true;
+  return 0;
+}
+
 static int check_member(struct checker *ck, const char *key, const struct json *v, struct config *c)
 {
   static const char *const propagations[] = { "private", "slave", "shared", "unchanged", NULL };
@@ -270,6 +286,10 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     if (want_range(ck, key, v, 0, 1024, &n) < 0)
       return -1;
     c->preserve_fds = (int)n;
+  } else if (strcmp(key, "no-new-privs") == 0) {
+    return want_bool(ck, key, v, &c->no_new_privs);
+  } else if (strcmp(key, "capabilities") == 0) {
+    return check_capabilities(ck, key, v, c);
   } else if (strcmp(key, "parent-pid") == 0) {
     if (want_range(ck, key, v, 1, INT_MAX, &n) < 0)
       return -1;

@@ -47,6 +47,9 @@ struct config {
   char **env;                /* NULL-terminated */
   int preserve_fds;
   pid_t parent_pid;          /* 0: none */
+  bool no_new_privs;
+  bool limit_capabilities;
+  uint64_t capabilities;     /* kept when limit_capabilities: bit n = capability n */
 };
 
 /* Parses and validates text into *c; returns 0, or -1 with a message in err. */

@@ -29,6 +29,7 @@
 #include <termios.h>
 
 #include "config.h"
+#include "harden.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -186,6 +187,14 @@ static int parse_fd(const char *s)
   if (*s == '\0' || *end != '\0' || v < 0 || v > INT_MAX)
     die(EXIT_USAGE, "arguments", NULL, 0, "\"%s\" is not a file descriptor", s);
   return (int)v;
+}
+
+/* The helper trusts its config and environment only as far as its caller's own
+ * rights go; installed setuid or setgid it would lend root to anyone (docs/security.md). */
+static void refuse_setuid(void)
+{
+  if (getuid() != geteuid() || getgid() != getegid())
+    die(EXIT_SETUP, "arguments", NULL, EPERM, "nsrun-helper must not be installed setuid or setgid");
 }
 
 static int open_config(const char *path)
@@ -543,10 +552,18 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "domainname", "setdomainname", errno, "%s", c->domainname);
   if ((c->clone_flags & CLONE_NEWNET) && bring_loopback_up() < 0)
     die(EXIT_SETUP, "loopback", failed_call, errno, "lo");
+  if (c->no_new_privs && set_no_new_privs() < 0)
+    die(EXIT_SETUP, "no-new-privs", "prctl", errno, "PR_SET_NO_NEW_PRIVS");
+  if (block_terminal_injection() < 0)
+    die(EXIT_SETUP, "terminal-guard", "seccomp", errno, "TIOCSTI");
+  if (c->limit_capabilities && limit_bounding_set(c->capabilities) < 0)
+    die(EXIT_SETUP, "capabilities", "prctl", errno, "the bounding set");
   if (switch_identity(c) < 0)
     die(EXIT_SETUP, "identity", failed_call, errno, "uid %lld gid %lld", (long long)c->uid, (long long)c->gid);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) /* a change of identity cleared it */
     die(EXIT_SETUP, "identity", "prctl", errno, "PR_SET_PDEATHSIG");
+  if (c->limit_capabilities && set_capabilities(c->capabilities, getuid() != 0) < 0)
+    die(EXIT_SETUP, "capabilities", "capset", errno, "the capability sets");
   if (c->cwd && chdir(c->cwd) < 0)
     die(EXIT_SETUP, "cwd", "chdir", errno, "%s", c->cwd);
   if (c->init)
@@ -852,6 +869,7 @@ int main(int argc, char **argv)
   static struct sandbox sb;
   int config_fd;
 
+  refuse_setuid();
   parse_arguments(argc, argv, &config_fd);
   read_config(config_fd, &config);
   die_with_parent(&config);

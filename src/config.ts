@@ -36,6 +36,9 @@ export interface HelperConfig {
   readonly init?: boolean;
   readonly 'preserve-fds'?: number;
   readonly 'parent-pid'?: number;
+  readonly 'no-new-privs'?: boolean;
+  /** The capabilities kept (numbers); absent: the sets are left alone. */
+  readonly capabilities?: readonly number[];
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

@@ -4,6 +4,7 @@ import { LIMITS, type HelperConfig, type IdMapLine, type Propagation, type TimeO
 import { invalidValue, usageError } from './errors.js';
 import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
 import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
+import { keptCapabilities } from './capabilities.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** Every propagation, in the order help lists them. */
@@ -99,6 +100,22 @@ export interface NsrunOptions {
    * @default 0
    */
   readonly preserveFds?: number | string;
+  /**
+   * Let the command gain privileges through exec (setuid programs, file capabilities); by
+   * default no_new_privs is set.
+   * @default false
+   */
+  readonly allowNewPrivs?: boolean;
+  /**
+   * Capabilities to drop, comma lists of names (`NET_RAW`, `CAP_SYS_ADMIN`) or `all`.
+   * @default none: root inside keeps every capability of its user namespace
+   */
+  readonly capDrop?: readonly string[];
+  /**
+   * Capabilities to keep or give (to a command that runs as a uid other than 0, through the ambient set).
+   * @default none
+   */
+  readonly capAdd?: readonly string[];
 }
 
 /** The values of the options whose default is a value, shared with the help text. */
@@ -264,6 +281,13 @@ function impliedNamespaces(requested: readonly NamespaceName[], timeOffsets: Tim
   return sortNamespaces(names);
 }
 
+/** Whether the command runs as uid 0: `uid`, else the id the caller maps to, else its own. */
+function runsAsRoot(uid: number | undefined, maps: IdMaps | undefined, euid: number): boolean {
+  if (uid !== undefined) return uid === 0;
+  if (maps === undefined) return euid === 0;
+  return (maps['uid-map'] ?? []).some(([inside, outside, count]) => inside === 0 && outside <= euid && euid < outside + count);
+}
+
 /** The id maps with a user namespace; without one, a usage error if maps were asked for. */
 function idMapsFor(options: NsrunOptions, namespaces: readonly NamespaceName[], system: SystemContext): IdMaps | undefined {
   const mode = validateChoice('--map', options.map ?? DEFAULTS.map, MAP_MODES);
@@ -295,12 +319,13 @@ export function normalizeOptions(
   if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
   if (options.init === true) requireNamespace('--init', namespaces, 'pid');
   const preserveFds = validatePreserveFds(options.preserveFds);
+  const uid = validateId('--uid', options.uid);
   return {
     version: 1,
     command: checkedCommand,
     namespaces,
     ...maps,
-    uid: validateId('--uid', options.uid),
+    uid,
     gid: validateId('--gid', options.gid),
     propagation: has('mnt') ? propagation : undefined,
     'mount-proc': (options.proc ?? true) && has('pid') && has('mnt') ? true : undefined,
@@ -312,5 +337,7 @@ export function normalizeOptions(
     init: options.init === true ? true : undefined,
     'preserve-fds': preserveFds === 0 ? undefined : preserveFds,
     env: validateEnv(options.env, options.clearEnv ?? false, system.env),
+    'no-new-privs': options.allowNewPrivs === true ? undefined : true,
+    capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
   };
 }

@@ -30,13 +30,14 @@ describe('normalizeOptions as root', () => {
       'mount-proc': true,
       'mount-sys': true,
       env: ['PATH=/usr/local/bin:/usr/bin', 'HOME=/root'],
+      'no-new-privs': true,
     });
   });
 
   it('serialises to the contract document, members in a stable order', () => {
     expect(JSON.stringify(normalize({ flags: 'uts', hostname: 'box' }, {}, ['hostname']))).toBe(
       '{"version":1,"command":["hostname"],"namespaces":["uts"],"hostname":"box",' +
-        '"env":["PATH=/usr/local/bin:/usr/bin","HOME=/root"]}',
+        '"env":["PATH=/usr/local/bin:/usr/bin","HOME=/root"],"no-new-privs":true}',
     );
   });
 

@@ -21,6 +21,9 @@ const NOTHING = {
   clearEnv: false,
   init: false,
   preserveFds: undefined,
+  allowNewPrivs: false,
+  capDrop: undefined,
+  capAdd: undefined,
 };
 
 describe('parseCommandLine', () => {
