@@ -286,6 +286,10 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     if (want_range(ck, key, v, 0, 1024, &n) < 0)
       return -1;
     c->preserve_fds = (int)n;
+  } else if (strcmp(key, "stop-timeout") == 0) {
+    if (want_range(ck, key, v, 0, 86400, &n) < 0)
+      return -1;
+    c->stop_timeout = (int)n;
   } else if (strcmp(key, "no-new-privs") == 0) {
     return want_bool(ck, key, v, &c->no_new_privs);
   } else if (strcmp(key, "capabilities") == 0) {
@@ -329,6 +333,7 @@ int config_parse(const char *text, size_t len, struct config *c, char *err, size
   struct checker ck = { err, errlen };
   memset(c, 0, sizeof *c);
   c->uid = c->gid = -1;
+  c->stop_timeout = -1;
   if (json_parse(text, len, &c->doc, err, errlen) < 0)
     return -1;
   if (c->doc.type != JSON_OBJECT)

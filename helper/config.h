@@ -48,6 +48,7 @@ struct config {
   int preserve_fds;
   pid_t parent_pid;          /* 0: none */
   bool no_new_privs;
+  int stop_timeout;          /* seconds from a stop signal to SIGKILL; -1: none */
   bool limit_capabilities;
   uint64_t capabilities;     /* kept when limit_capabilities: bit n = capability n */
 };

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +67,8 @@ struct sandbox {
   bool command_running;          /* the command has been executed */
   bool command_is_ns_init;       /* the command itself is PID 1 of its pid namespace */
   int emulated_signal;           /* a signal whose default action was carried out with SIGKILL */
+  int stop_timer;                /* timerfd: a stop signal's grace period, or -1 */
+  int stop_timeout;              /* its length in seconds */
   int64_t terminal_signal_at[NSIG]; /* when the terminal last sent each signal (ms) */
   uint64_t inodes[NS_KINDS];
 };
@@ -633,6 +636,15 @@ static void give_terminal_back(void)
   tty_fd = -1;
 }
 
+/* Prepares the grace period of --stop-timeout, when there is one. */
+static void arm_stop_timer(const struct config *c, struct sandbox *sb)
+{
+  sb->stop_timer = -1;
+  sb->stop_timeout = c->stop_timeout;
+  if (c->stop_timeout >= 0 && (sb->stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0)
+    die(EXIT_SETUP, "clone", "timerfd_create", errno, "");
+}
+
 /* Writes one map file of the child through its /proc directory; returns -1 with errno set. */
 static int write_map_file(int procfd, const char *file, const char *text, size_t len)
 {
@@ -741,6 +753,22 @@ static void write_id_maps_and_release(const struct config *c, struct sandbox *sb
   close(sb->sync_fd[1]);
 }
 
+/* A signal that asks a program to stop: relaying one starts the grace period of --stop-timeout. */
+static bool asks_to_stop(int sig)
+{
+  return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
+}
+
+/* Starts the grace period after which the sandbox is killed, once. */
+static void start_stop_timer(struct sandbox *sb)
+{
+  struct itimerspec at = { .it_value = { sb->stop_timeout, sb->stop_timeout ? 0 : 1 } };
+  struct itimerspec armed;
+  if (sb->stop_timer < 0 || timerfd_gettime(sb->stop_timer, &armed) < 0 || armed.it_value.tv_sec || armed.it_value.tv_nsec)
+    return;
+  timerfd_settime(sb->stop_timer, 0, &at, NULL);
+}
+
 static bool default_action_terminates(int sig)
 {
   return sig != SIGWINCH && sig != SIGCHLD && sig != SIGCONT && sig != SIGURG;
@@ -785,6 +813,8 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
     return;
   } else if (sb->command_running) {
     kill(sb->child, sig);
+    if (asks_to_stop(sig))
+      start_stop_timer(sb);
   }
   if (!default_action_terminates(sig) || sb->emulated_signal)
     return;
@@ -856,9 +886,16 @@ static int supervise(struct sandbox *sb)
     }
     if (p < 0 && errno != EINTR)
       die(EXIT_SETUP, "wait", "waitpid", errno, "");
+    struct pollfd fds[2] = { { sb->sigfd, POLLIN, 0 }, { sb->stop_timer, POLLIN, 0 } };
+    if (poll(fds, sb->stop_timer < 0 ? 1 : 2, -1) < 0)
+      continue;
+    if (fds[1].revents & POLLIN) {
+      uint64_t expirations;
+      if (read(sb->stop_timer, &expirations, sizeof expirations) == sizeof expirations)
+        kill(sb->child, SIGKILL); /* the grace period is over: the whole pid namespace ends */
+    }
     struct signalfd_siginfo si;
-    ssize_t n = read(sb->sigfd, &si, sizeof si);
-    if (n == sizeof si && si.ssi_signo != SIGCHLD)
+    if ((fds[0].revents & POLLIN) && read(sb->sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
       relay_signal(sb, &si);
   }
 }
@@ -875,6 +912,7 @@ int main(int argc, char **argv)
   die_with_parent(&config);
   block_signals(&sb);
   start_child(&config, &sb);
+  arm_stop_timer(&config, &sb);
   take_terminal(&sb);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);

@@ -37,6 +37,8 @@ export interface HelperConfig {
   readonly 'preserve-fds'?: number;
   readonly 'parent-pid'?: number;
   readonly 'no-new-privs'?: boolean;
+  /** Seconds from a relayed stop signal to SIGKILL. */
+  readonly 'stop-timeout'?: number;
   /** The capabilities kept (numbers); absent: the sets are left alone. */
   readonly capabilities?: readonly number[];
 }
@@ -63,4 +65,6 @@ export const LIMITS = {
   timeOffsetSeconds: 2 ** 31,
   /** `preserve-fds`. */
   preservedFds: 1024,
+  /** `stop-timeout`, in seconds (a day). */
+  stopTimeoutSeconds: 86400,
 } as const;

@@ -101,6 +101,12 @@ export interface NsrunOptions {
    */
   readonly preserveFds?: number | string;
   /**
+   * Seconds the command has to end after a SIGTERM, SIGINT, SIGHUP or SIGQUIT is relayed to it,
+   * before the sandbox is killed (the whole PID namespace with one).
+   * @default 10
+   */
+  readonly stopTimeout?: number | string;
+  /**
    * Let the command gain privileges through exec (setuid programs, file capabilities); by
    * default no_new_privs is set.
    * @default false
@@ -119,7 +125,7 @@ export interface NsrunOptions {
 }
 
 /** The values of the options whose default is a value, shared with the help text. */
-export const DEFAULTS = { flags: 'uts,ipc,pid,ns,net,cgroup', map: 'root', propagation: 'private' } as const;
+export const DEFAULTS = { flags: 'uts,ipc,pid,ns,net,cgroup', map: 'root', propagation: 'private', stopTimeout: 10 } as const;
 
 /** The byte length of a string as the kernel counts it. */
 function bytes(text: string): number {
@@ -337,6 +343,7 @@ export function normalizeOptions(
     init: options.init === true ? true : undefined,
     'preserve-fds': preserveFds === 0 ? undefined : preserveFds,
     env: validateEnv(options.env, options.clearEnv ?? false, system.env),
+    'stop-timeout': validateInteger('--stop-timeout', options.stopTimeout ?? DEFAULTS.stopTimeout, 0, LIMITS.stopTimeoutSeconds),
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
   };

@@ -30,6 +30,7 @@ describe('normalizeOptions as root', () => {
       'mount-proc': true,
       'mount-sys': true,
       env: ['PATH=/usr/local/bin:/usr/bin', 'HOME=/root'],
+      'stop-timeout': 10,
       'no-new-privs': true,
     });
   });
@@ -37,7 +38,7 @@ describe('normalizeOptions as root', () => {
   it('serialises to the contract document, members in a stable order', () => {
     expect(JSON.stringify(normalize({ flags: 'uts', hostname: 'box' }, {}, ['hostname']))).toBe(
       '{"version":1,"command":["hostname"],"namespaces":["uts"],"hostname":"box",' +
-        '"env":["PATH=/usr/local/bin:/usr/bin","HOME=/root"],"no-new-privs":true}',
+        '"env":["PATH=/usr/local/bin:/usr/bin","HOME=/root"],"stop-timeout":10,"no-new-privs":true}',
     );
   });
 

@@ -118,6 +118,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       clearEnv: flag(args['clear-env']),
       init: flag(args['init']),
       preserveFds: lastString(args['preserve-fds']),
+      stopTimeout: lastString(args['stop-timeout']),
       allowNewPrivs: flag(args['allow-new-privs']),
       capDrop: strings(args['cap-drop']),
       capAdd: strings(args['cap-add']),

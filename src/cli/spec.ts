@@ -53,6 +53,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'clear-env', type: 'boolean', description: 'start from an empty environment instead of yours' },
   { name: 'init', type: 'boolean', description: 'run a minimal init as PID 1 and the command as PID 2' },
   { name: 'preserve-fds', type: 'number', description: 'pass file descriptors 3 to N+2 to the command' },
+  {
+    name: 'stop-timeout',
+    type: 'number',
+    description: 'seconds the command has to end after SIGTERM/SIGINT/SIGHUP/SIGQUIT before it is killed',
+    default: String(DEFAULTS.stopTimeout),
+  },
   { name: 'allow-new-privs', type: 'boolean', description: 'let exec gain privileges (setuid, file capabilities); no_new_privs is set otherwise' },
   { name: 'cap-drop', type: 'array', description: 'drop capabilities, e.g. NET_RAW,SYS_ADMIN or all (repeatable)' },
   { name: 'cap-add', type: 'array', description: 'keep or give capabilities, e.g. NET_ADMIN (repeatable; ambient for a uid other than 0)' },

@@ -21,6 +21,7 @@ const NOTHING = {
   clearEnv: false,
   init: false,
   preserveFds: undefined,
+  stopTimeout: undefined,
   allowNewPrivs: false,
   capDrop: undefined,
   capAdd: undefined,
