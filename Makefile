@@ -4,7 +4,7 @@
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 
-.PHONY: all build demo test lint typecheck bench fuzz clean
+.PHONY: all build demo test lint typecheck bench fuzz soak clean
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built
@@ -31,8 +31,14 @@ lint typecheck: build
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p test/tsconfig.json --noEmit
 
+# the soak counts the machine's namespaces, so it runs on its own after the rest
 test: build lint
-	npx vitest run
+	npx vitest run --exclude 'test/soak/**'
+	npx vitest run test/soak
+
+# the long soak and fault injection (RELIABILITY.md)
+soak: build
+	NSRUN_SOAK_SEQUENTIAL=10000 NSRUN_SOAK_CONCURRENT=500 NSRUN_FAULTS=500 npx vitest run test/soak test/e2e/torture.test.ts
 
 # libFuzzer on the helper's config reader (needs clang); FUZZ_SECONDS=60 by default
 fuzz:

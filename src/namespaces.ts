@@ -57,14 +57,18 @@ export function sortNamespaces(names: Iterable<NamespaceName>): NamespaceName[] 
  */
 export function parseFlags(flags: string): NamespaceName[] {
   const names: NamespaceName[] = [];
-  for (const word of flags.split(',')) {
-    if (word === ALL) return NAMESPACES.map((k) => k.name);
+  const words = flags.split(',');
+  for (const word of words) {
+    if (word === ALL && words.length === 1) return NAMESPACES.map((k) => k.name);
+    if (word === ALL) throw usageError(`--flags '${flags}': all stands alone`);
     const kind = NAMESPACES.find((k) => k.words.includes(word));
     if (kind === undefined) {
       const valid = [...NAMESPACES.flatMap((k) => k.words), ALL].join(', ');
       const what = word === '' ? `--flags '${flags}' has an empty namespace name` : `unknown namespace '${word}' in --flags`;
       throw usageError(`${what}; valid names: ${valid}`);
     }
+    const same = words.filter((other) => kind.words.includes(other));
+    if (same.length > 1) throw usageError(`--flags '${flags}' names the ${kind.title} more than once (${same.join(', ')})`);
     names.push(kind.name);
   }
   return sortNamespaces(names);

@@ -2,6 +2,7 @@
 import { execa, type Options } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
@@ -56,7 +57,10 @@ export type Running = Promise<Outcome> & { readonly pid: number | undefined; rea
 export function nsrun(args: readonly string[], who: Identity = asRoot, options: Options = {}): Running {
   const [file, ...rest] = [...who.prefix, nsrunBin, ...args];
   const child = execa(file as string, rest, { reject: false, ...(options.stdio ? {} : { stdin: 'ignore' as const }), ...options });
-  const outcome = child.then((r) => ({ exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }));
+  // a death by signal reads as a shell reports it, 128+n
+  const exitCode = (r: { exitCode?: number; signal?: NodeJS.Signals }): number | undefined =>
+    r.exitCode ?? (r.signal === undefined ? undefined : 128 + constants.signals[r.signal]);
+  const outcome = child.then((r) => ({ exitCode: exitCode(r), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }));
   return Object.assign(outcome, { pid: child.pid, stdout: child.stdout, kill: (signal?: NodeJS.Signals) => child.kill(signal) });
 }
 

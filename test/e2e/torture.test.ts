@@ -1,0 +1,58 @@
+// Signal torture and faults: bursts of signals at every stage, nsrun killed at random points.
+import { execFileSync } from 'node:child_process';
+import { constants } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { hostState, identities, nsrun, sleep, waitFor } from './harness.js';
+
+const relayed = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGWINCH'] as const;
+
+/** Host pids of processes whose command line contains marker. */
+function processesWith(marker: string): number[] {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes(marker) && !line.includes('ps -e'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+/** A sleep duration unique to this test run, to find its processes by. */
+function marker(i: number): string {
+  return `${1000 + i}.${process.pid % 1000}${Math.floor(Math.random() * 1000)}`;
+}
+
+const FAULTS = Number(process.env['NSRUN_FAULTS'] ?? 40);
+
+describe.each(identities)('signal torture, as $name', (who) => {
+  it.each(['starts', 'runs', 'exits'] as const)('a burst of every relayed signal while the command %s', async (stage) => {
+    // the command ignores them all, so it either runs to its end (0) or is stopped
+    // before it could ignore them (128+n); either way nothing may survive
+    const before = hostState();
+    const mark = marker(stage.length);
+    const delay = { starts: 0, runs: 400, exits: 700 }[stage];
+    const child = nsrun(['--flags', 'all', '--', 'sh', '-c', `trap "" HUP INT QUIT USR1 USR2 TERM WINCH; sleep ${mark} & sleep 0.8; kill $!; exit 0`], who);
+    await sleep(delay);
+    for (let round = 0; round < 5; round++) for (const signal of relayed) child.kill(signal);
+    const r = await child;
+    const allowed = [0, ...relayed.map((s) => 128 + constants.signals[s])];
+    expect(allowed).toContain(r.exitCode);
+    await waitFor(() => processesWith(mark).length === 0, 2000);
+    expect(hostState()).toEqual(before);
+  });
+
+  it(`nsrun killed with SIGKILL at ${FAULTS} random points of its life leaves no process and no mount`, async () => {
+    const before = hostState();
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < FAULTS; i++) {
+      const mark = marker(i);
+      const child = nsrun(['--flags', 'all', '--', 'sleep', mark], who);
+      // before node is up, during setup (id maps, mounts), and after exec
+      await sleep(Math.random() * 250);
+      child.kill('SIGKILL');
+      const r = await child;
+      outcomes.set(String(r.exitCode ?? 'signal'), (outcomes.get(String(r.exitCode ?? 'signal')) ?? 0) + 1);
+      await waitFor(() => processesWith(mark).length === 0, 2000);
+    }
+    expect([...outcomes.values()].reduce((a, b) => a + b, 0)).toBe(FAULTS);
+    expect(hostState()).toEqual(before);
+  }, 120_000);
+});
