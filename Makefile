@@ -38,11 +38,11 @@ test: build lint
 
 # the long soak and fault injection (RELIABILITY.md)
 soak: build
-	NSRUN_SOAK_SEQUENTIAL=10000 NSRUN_SOAK_CONCURRENT=500 NSRUN_FAULTS=500 npx vitest run test/soak test/e2e/torture.test.ts
+	NSRUN_SOAK_SEQUENTIAL=10000 NSRUN_SOAK_CONCURRENT=500 NSRUN_FAULTS=500 npx vitest run --no-file-parallelism test/soak test/e2e/torture.test.ts
 
-# libFuzzer on the helper's config reader (needs clang); FUZZ_SECONDS=60 by default
+# libFuzzer on the helper's config reader (needs clang) for FUZZ_SECONDS (600 by default; CI runs 60)
 fuzz:
-	$(MAKE) -C helper OUT=../libexec fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
+	$(MAKE) -C helper OUT=../libexec fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600)
 
 bench: build
 	@node scripts/bench.mjs

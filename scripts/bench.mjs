@@ -1,70 +1,140 @@
 #!/usr/bin/env node
-// `make bench`: nsrun beside its peers, one run, medians and ratios.
-// Uses hyperfine when installed, otherwise a timing loop of its own.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+// `make bench`: nsrun beside its peers, in one run: start-up time, the helper
+// alone against unshare(1), memory of the waiting processes, and the cost of
+// each namespace type. Prints every figure with its peer and the ratio, and
+// exits non-zero when a target is missed. Timing uses hyperfine when
+// installed, otherwise a loop of its own.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS ?? 100);
 const work = mkdtempSync(join(tmpdir(), 'nsrun-bench-'));
-const flags = 'uts,ipc,pid,ns,user';
+const nsrun = join(root, 'bin/nsrun');
+const helper = join(root, 'libexec/nsrun-helper');
+const UNSHARE = 'unshare --user --map-root-user --uts --ipc --pid --fork --mount --mount-proc';
 
-const config = execFileSync(join(root, 'bin/nsrun'), ['--dry-run', '--flags', flags, '--', 'true'], { encoding: 'utf8' });
-const configFile = join(work, 'config.json');
-writeFileSync(configFile, config);
-
-const cases = [
-  { name: 'nsrun', command: `${root}bin/nsrun --flags ${flags} -- true` },
-  { name: 'helper alone', command: `${root}libexec/nsrun-helper --config ${configFile}` },
-  { name: 'unshare(1)', command: 'unshare --user --map-root-user --uts --ipc --pid --fork --mount --mount-proc true' },
-  { name: 'node -e 0', command: 'node -e 0' },
-];
-
-function hasHyperfine() {
-  return spawnSync('hyperfine', ['--version']).status === 0;
+/** A config file for the helper alone, as nsrun --dry-run writes it. */
+function configFor(flags, ...more) {
+  const file = join(work, `${flags || 'none'}${more.join('')}.json`);
+  const args = flags === '' ? ['--flags', 'user', '--dry-run'] : ['--flags', flags, '--dry-run'];
+  const config = JSON.parse(execFileSync(nsrun, [...args, ...more, '--', 'true'], { encoding: 'utf8' }));
+  if (flags === '') {
+    config.namespaces = [];
+    for (const key of ['uid-map', 'gid-map', 'setgroups']) delete config[key];
+  }
+  writeFileSync(file, JSON.stringify(config));
+  return file;
 }
 
-function withHyperfine() {
-  const out = join(work, 'results.json');
-  execFileSync('hyperfine', ['--shell=none', '--warmup', '5', '--runs', String(runs), '--export-json', out, '--style', 'none', ...cases.map((c) => c.command)], {
+/** Medians in ms of commands run without a shell, all in one hyperfine run. */
+function time(commands) {
+  if (spawnSync('hyperfine', ['--version']).status !== 0) return commands.map((c) => loop(c));
+  const out = join(work, 'times.json');
+  execFileSync('hyperfine', ['--shell=none', '--warmup', '5', '--runs', String(runs), '--export-json', out, '--style', 'none', ...commands], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return JSON.parse(readFileSync(out, 'utf8')).results.map((r, i) => ({ ...cases[i], median: r.median * 1000 }));
+  return JSON.parse(readFileSync(out, 'utf8')).results.map((r) => r.median * 1000);
 }
 
-function withLoop() {
-  return cases.map((c) => {
-    const [file, ...args] = c.command.split(' ');
-    return { ...c, median: median(() => spawnSync(file, args, { stdio: 'ignore' })) };
-  });
-}
-
-function median(run) {
+function loop(command) {
+  const [file, ...args] = command.split(' ');
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint();
-    run();
+    spawnSync(file, args, { stdio: 'ignore' });
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-const results = hasHyperfine() ? withHyperfine() : withLoop();
-rmSync(work, { recursive: true, force: true });
-const by = Object.fromEntries(results.map((r) => [r.name, r.median]));
-const checks = [
-  { what: 'nsrun vs node -e 0', value: by['nsrun'] / by['node -e 0'], target: 1.5 },
-  { what: 'helper alone vs unshare(1)', value: by['helper alone'] / by['unshare(1)'], target: 1.0 },
-];
+/** Resident memory (kB) of a process, and of its descendants by name. */
+function rss(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+}
 
-console.log(`| command | median (ms) |`);
-console.log(`| --- | ---: |`);
-for (const r of results) console.log(`| \`${r.command.replace(root, '').replace(configFile, 'config.json')}\` | ${r.median.toFixed(2)} |`);
+function children(pid) {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Starts command (which runs `sleep`), then measures the process picked from its tree. */
+async function memoryOf(command, pick) {
+  const child = spawn(command[0], command.slice(1), { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 700));
+  const kb = rss(pick(child.pid));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('close', r));
+  return kb;
+}
+
+const rows = [];
+const checks = [];
+const row = (what, value, unit, peer, peerValue) => rows.push({ what, value, unit, peer, peerValue });
+const check = (what, value, target) => checks.push({ what, value, target });
+
+// 1. start-up and the helper alone
+const startup = configFor('uts,ipc,pid,ns,user');
+const withNet = configFor('uts,ipc,pid,ns,user,net');
+const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet] = time([
+  `${nsrun} --flags uts,ipc,pid,ns,user -- true`,
+  `${helper} --config ${startup}`,
+  `${UNSHARE} true`,
+  'node -e 0',
+  `${helper} --config ${withNet}`,
+  `${UNSHARE} --net true`,
+]);
+row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node -e 0', tNode);
+check('nsrun start-up / node -e 0', tNsrun / tNode, 1.15);
+row('helper alone, same namespaces', tHelper, 'ms', 'unshare(1)', tUnshare);
+check('helper / unshare(1)', tHelper / tUnshare, 0.9);
+row('helper alone, with net', tHelperNet, 'ms', 'unshare(1) --net', tUnshareNet);
+check('helper / unshare(1), with net', tHelperNet / tUnshareNet, 1.0);
+
+// 2. memory of the processes that wait for the command
+const sleeper = ['--', 'sleep', '3'];
+const helperKb = await memoryOf([nsrun, '--flags', 'uts,ipc,pid,ns,user', ...sleeper], (node) => children(node)[0]);
+const initKb = await memoryOf([nsrun, '--flags', 'uts,ipc,pid,ns,user', '--init', ...sleeper], (node) => children(children(node)[0])[0]);
+const unshareKb = await memoryOf([...UNSHARE.split(' '), 'sleep', '3'], (pid) => pid);
+const bwrapKb = await memoryOf(
+  ['bwrap', '--unshare-user', '--unshare-uts', '--unshare-ipc', '--unshare-pid', '--bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'sleep', '3'],
+  (pid) => pid,
+);
+row('helper waiting for the command (RSS)', helperKb, 'kB', 'unshare(1) waiting', unshareKb);
+row('--init as PID 1 (RSS)', initKb, 'kB', 'bwrap waiting', bwrapKb);
+check('helper RSS / 300 kB', helperKb / 300, 1.0);
+check('init RSS / 300 kB', initKb / 300, 1.0);
+
+// 3. the cost of each namespace type, helper alone, against no namespace at all
+const kinds = ['uts', 'ipc', 'pid', 'ns', 'net', 'user', 'cgroup', 'time'];
+const perType = time([`${helper} --config ${configFor('')}`, ...kinds.map((k) => `${helper} --config ${configFor(k)}`)]);
+const base = perType[0];
+
+rmSync(work, { recursive: true, force: true });
+const ms = (v) => v.toFixed(2);
+console.log('| measure | nsrun | peer | peer figure | ratio |');
+console.log('| --- | ---: | --- | ---: | ---: |');
+for (const r of rows) {
+  const show = r.unit === 'ms' ? ms : (v) => String(v);
+  console.log(`| ${r.what} | ${show(r.value)} ${r.unit} | ${r.peer} | ${show(r.peerValue)} ${r.unit} | ${(r.value / r.peerValue).toFixed(2)}× |`);
+}
 console.log('');
-console.log(`| ratio | measured | target | met |`);
-console.log(`| --- | ---: | ---: | --- |`);
-for (const c of checks) console.log(`| ${c.what} | ${c.value.toFixed(2)}× | ≤ ${c.target}× | ${c.value <= c.target ? 'yes' : 'NO'} |`);
+console.log('| namespace type (helper alone, `true`) | median | over none |');
+console.log('| --- | ---: | ---: |');
+console.log(`| none | ${ms(base)} ms | |`);
+kinds.forEach((k, i) => console.log(`| ${k} | ${ms(perType[i + 1])} ms | +${ms(perType[i + 1] - base)} ms |`));
+console.log('');
+console.log('| target | measured | at most | met |');
+console.log('| --- | ---: | ---: | --- |');
+for (const c of checks) console.log(`| ${c.what} | ${c.value.toFixed(2)} | ${c.target} | ${c.value <= c.target ? 'yes' : 'NO'} |`);
 process.exitCode = checks.every((c) => c.value <= c.target) ? 0 : 1;
