@@ -20,6 +20,9 @@ export const HELPER_STEPS = [
   'hostname',
   'domainname',
   'loopback',
+  'no-new-privs',
+  'terminal-guard',
+  'capabilities',
   'identity',
   'cwd',
   'fds',
@@ -171,6 +174,9 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
   hostname: (config) => `cannot set the hostname to '${config.hostname ?? ''}'`,
   domainname: (config) => `cannot set the domain name to '${config.domainname ?? ''}'`,
   loopback: () => 'cannot bring up the loopback interface',
+  'no-new-privs': () => 'cannot set no_new_privs',
+  'terminal-guard': () => 'cannot install the seccomp filter that guards the terminal',
+  capabilities: () => 'cannot limit the capabilities of the command',
   identity: (config) => {
     const ids = (['uid', 'gid'] as const).flatMap((kind) => (config[kind] === undefined ? [] : [`${kind} ${config[kind]}`]));
     return ids.length === 0 ? 'cannot set the identity of the command' : `cannot switch to ${ids.join(' and ')}`;
