@@ -836,23 +836,25 @@ static void wait_until_running(struct sandbox *sb)
         continue;
       die(EXIT_SETUP, "clone", "poll", errno, "");
     }
+    /* the report first, until it is drained: a signal sent once the command runs must find it running */
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = read(sb->report_fd[0], &r, sizeof r);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n == sizeof r && r.kind == REPORT_READY) {
+        memcpy(sb->inodes, r.inodes, sizeof sb->inodes);
+        ready = true;
+      } else if (n == sizeof r && r.kind == REPORT_ERROR) {
+        abandon_child(sb, &r);
+      } else {
+        break; /* end of file: the command was executed, or the child died; supervise() takes pending signals */
+      }
+      continue;
+    }
     if (fds[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       if (read(sb->sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
         relay_signal(sb, &si);
-    }
-    if (!(fds[0].revents & (POLLIN | POLLHUP)))
-      continue;
-    ssize_t n = read(sb->report_fd[0], &r, sizeof r);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n == sizeof r && r.kind == REPORT_READY) {
-      memcpy(sb->inodes, r.inodes, sizeof sb->inodes);
-      ready = true;
-    } else if (n == sizeof r && r.kind == REPORT_ERROR) {
-      abandon_child(sb, &r);
-    } else {
-      break; /* end of file: the command was executed, or the child died */
     }
   }
   close(sb->report_fd[0]);

@@ -39,6 +39,18 @@ describe.each(identities)('signal torture, as $name', (who) => {
     expect(hostState()).toEqual(before);
   });
 
+  it('a signal sent the moment the command first speaks is never lost (30 runs)', async () => {
+    // the helper may not yet have seen the exec when the signal comes: it must not drop it
+    for (let i = 0; i < 30; i++) {
+      const signal = relayed[i % relayed.length] as (typeof relayed)[number];
+      const sig = signal.slice(3);
+      const child = nsrun(['--flags', 'pid,ns', '--', 'sh', '-c', `trap 'exit 3' ${sig}; echo ready; while :; do sleep 0.05; done`], who, { timeout: 10_000 });
+      await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+      child.kill(signal);
+      expect((await child).exitCode, `${signal}, run ${i}`).toBe(3);
+    }
+  }, 120_000);
+
   it(`nsrun killed with SIGKILL at ${FAULTS} random points of its life leaves no process and no mount`, async () => {
     const before = hostState();
     const outcomes = new Map<string, number>();
