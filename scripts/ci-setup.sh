@@ -2,7 +2,8 @@
 # Prepares a fresh machine, as root, for `make test`: the system tools the
 # tests drive, and a test user with subordinate id ranges for --map auto.
 set -eu
-packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang"
+# clang needs its runtime libraries (libclang-rt-dev) for libFuzzer and the sanitizers
+packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
