@@ -2,6 +2,7 @@
 #include "json.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,31 @@ static size_t put_utf8(char *o, unsigned cp)
 }
 
 /* Reads a string body after its opening quote into a new buffer; returns -1 on error. */
+/* Whether s[0..n) is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF). */
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i], len, cp;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (n - i < len)
+      return false;
+    for (unsigned k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
 static int parse_string(struct parser *ps, char **out, size_t *outlen)
 {
   const char *start = ps->p;
@@ -125,6 +151,7 @@ static int parse_string(struct parser *ps, char **out, size_t *outlen)
     }
   }
   ps->p++;
+  if (!valid_utf8((const unsigned char *)buf, n)) { free(buf); return fail(ps, "invalid JSON: a string is not valid UTF-8"); }
   buf[n] = '\0';
   *out = buf;
   *outlen = n;

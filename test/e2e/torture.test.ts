@@ -66,5 +66,5 @@ describe.each(identities)('signal torture, as $name', (who) => {
     }
     expect([...outcomes.values()].reduce((a, b) => a + b, 0)).toBe(FAULTS);
     expect(hostState()).toEqual(before);
-  }, 120_000);
+  }, Math.max(120_000, FAULTS * 1000));
 });

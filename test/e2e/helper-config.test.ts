@@ -1,0 +1,46 @@
+// The helper treats its config as untrusted: each hostile document is refused with exit 125,
+// one line naming what was wrong, a config error on the status stream, and nothing run.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { helperBin, hostState } from './harness.js';
+
+const base = { version: 1, command: ['touch', '/nsrun-must-not-exist'], namespaces: ['uts'] };
+const json = (doc: object): string => JSON.stringify(doc);
+
+const table: readonly (readonly [string, string | Buffer, string])[] = [
+  ['an unknown member', json({ ...base, bogus: 1 }), 'unknown member "bogus"'],
+  ['a member of the wrong type', json({ ...base, namespaces: 'uts' }), 'member "namespaces": expected an array, got a string'],
+  ['an unknown version', json({ ...base, version: 2 }), 'member "version": 2 is out of range 1..1'],
+  ['a 100 000-byte hostname', json({ ...base, hostname: 'h'.repeat(100_000) }), 'member "hostname": length 100000 is out of range 1..64'],
+  ['a million env entries', json({ ...base, env: Array.from({ length: 1_000_000 }, (_, i) => `K${i}=v`) }), 'member "env": 1000000 entries, at most 65536 allowed'],
+  ['a namespace twice', json({ ...base, namespaces: ['uts', 'uts'] }), 'member "namespaces": "uts" appears twice'],
+  ['an unknown namespace', json({ ...base, namespaces: ['bogus'] }), 'member "namespaces": unknown namespace "bogus"'],
+  ['overlapping id maps', json({ ...base, namespaces: ['user'], 'uid-map': [[0, 1000, 10], [5, 2000, 1]] }), 'member "uid-map": lines 0 and 1 overlap inside'],
+  ['an id map past 2^32-1', json({ ...base, namespaces: ['user'], 'uid-map': [[0, 4294967295, 2]] }), 'member "uid-map": line 0 runs past id 4294967295'],
+  ['a NUL in a path', json({ ...base, cwd: '/tmp\u0000/x' }), 'a string contains a NUL character'],
+  ['a relative cwd', json({ ...base, cwd: '../etc' }), 'member "cwd": "../etc" is not an absolute path'],
+  ['an empty command', json({ ...base, command: [] }), 'member "command": the command is empty'],
+  ['arrays nested 100 000 deep', '['.repeat(100_000) + ']'.repeat(100_000), 'JSON nested deeper than 4 levels'],
+  ['a member nested 5000 deep', `{"version":${'['.repeat(5000)}${']'.repeat(5000)}}`, 'JSON nested deeper than 4 levels'],
+  ['a truncated document', '{"version":1,"command":["true"', "invalid JSON: expected ',' or ']'"],
+  ['an empty document', '', 'invalid JSON: unexpected end'],
+  ['a member twice', '{"version":1,"version":1,"command":["true"]}', 'member "version" appears twice'],
+  ['not JSON at all', 'hello', 'invalid JSON: bad number'],
+  ['bytes that are not UTF-8', Buffer.concat([Buffer.from('{"version":1,"command":["'), Buffer.from([0xff, 0xfe]), Buffer.from('"]}')]), 'invalid JSON: a string is not valid UTF-8'],
+  ['an encoded surrogate', Buffer.concat([Buffer.from('{"version":1,"command":["'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"]}')]), 'invalid JSON: a string is not valid UTF-8'],
+  ['trailing characters', `${json(base)}x`, 'invalid JSON: trailing characters'],
+];
+
+describe('the helper refuses hostile configs', () => {
+  it.each(table.map(([what, doc, detail]) => ({ what, doc, detail })))('$what', ({ doc, detail }) => {
+    const before = hostState();
+    const quiet = spawnSync(helperBin, ['--config-fd', '0'], { input: doc, encoding: 'utf8' });
+    expect(quiet.status).toBe(125);
+    expect(quiet.stderr).toBe(`nsrun-helper: config: ${detail}\n`);
+    const reported = spawnSync(helperBin, ['--config-fd', '0', '--status-fd', '1'], { input: doc, encoding: 'utf8' });
+    expect(reported.status).toBe(125);
+    expect(JSON.parse(reported.stdout)).toEqual({ error: { step: 'config', syscall: '', errno: 0, detail, 'exit-code': 125 } });
+    expect(hostState()).toEqual(before);
+    expect(spawnSync('test', ['-e', '/nsrun-must-not-exist']).status).toBe(1);
+  });
+});
