@@ -98,6 +98,15 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
+/** Host pids of processes whose command line contains marker. */
+export function processesWith(marker: string): number[] {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes(marker) && !line.includes('ps -e'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
 export function alive(pid: number): boolean {
   return existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 }

@@ -1,16 +1,6 @@
 // Commands that misbehave: nsrun still ends as documented and leaves nothing behind.
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { alive, descendants, identities, nsrun, waitFor } from './harness.js';
-
-/** Host pids of processes whose command line contains marker. */
-function processesWith(marker: string): number[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,args='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((line) => line.includes(marker) && !line.includes('ps -e'))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
-}
+import { alive, descendants, identities, nsrun, processesWith, waitFor } from './harness.js';
 
 describe.each(identities)('a misbehaving command, as $name', (who) => {
   it('forks a hundred children and exits: nsrun exits with its status, no child survives', async () => {

@@ -26,10 +26,13 @@ function namespaceCounts(): Record<string, number> {
   return Object.fromEntries([...seen].map(([k, s]) => [k, s.size]));
 }
 
-/** Processes that are nsrun's or its helper's, or sandboxed commands of this soak. */
+/** Helpers still running (by process name, so a compiler building one does not count), zombies, sandboxed commands of this soak. */
 function strays(): string[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,stat=,args='], { encoding: 'utf8' });
-  return out.split('\n').filter((line) => /nsrun-helper|soak-probe| Z/.test(line) && !line.includes('ps -e'));
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,stat=,comm=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => {
+    const [, stat, comm] = line.trim().split(/\s+/);
+    return comm === 'nsrun-helper' || stat?.startsWith('Z') || (line.includes('soak-probe') && !line.includes('ps -e'));
+  });
 }
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
@@ -43,9 +46,15 @@ async function oneRun(who: Identity, i: number): Promise<boolean> {
 describe.each(identities)('soak, as $name', (who) => {
   it(`${SEQUENTIAL} sandboxes one after another, then ${CONCURRENT} at once, leave the host as it was`, async () => {
     const before = { host: hostState(), namespaces: namespaceCounts(), fds: openFds() };
+    const start = performance.now();
     let good = 0;
     for (let i = 0; i < SEQUENTIAL; i++) if (await oneRun(who, i)) good++;
+    const middle = performance.now();
     const together = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => oneRun(who, i)));
+    const seconds = (from: number, to: number): string => ((to - from) / 1000).toFixed(1);
+    // the figures RELIABILITY.md records
+    console.log(`soak as ${who.name}: ${good}/${SEQUENTIAL} one after another in ${seconds(start, middle)} s, ` +
+      `${together.filter(Boolean).length}/${CONCURRENT} at once in ${seconds(middle, performance.now())} s`);
     expect(good).toBe(SEQUENTIAL);
     expect(together.filter(Boolean)).toHaveLength(CONCURRENT);
     expect(hostState()).toEqual(before.host);
