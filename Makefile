@@ -19,8 +19,10 @@ node_modules/.installed: package.json package-lock.json
 libexec/nsrun-helper: $(HELPER_SOURCES)
 	$(MAKE) -C helper OUT=../libexec
 
-dist/.built: node_modules/.installed tsconfig.json $(TS_SOURCES)
+# tsc writes the library (dist/index.js and its types); the command runs a bundle of the CLI, dist/nsrun.cjs
+dist/.built: node_modules/.installed tsconfig.json scripts/bundle.mjs $(TS_SOURCES)
 	npx tsc -p tsconfig.json
+	node scripts/bundle.mjs
 	@touch $@
 
 demo: build

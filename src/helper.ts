@@ -3,10 +3,10 @@ import { spawn, type StdioOptions } from 'node:child_process';
 import { fstatSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
 import type { NamespaceName } from './namespaces.js';
+import { packagePath } from './paths.js';
 import { processContext } from './system.js';
 
 /** The signals nsrun passes on to the helper, which passes them on to the command (docs/signals.md). */
@@ -36,7 +36,7 @@ export interface RunHelperOptions {
 /** The helper executable: `$NSRUN_HELPER`, else `libexec/nsrun-helper` in the package. */
 export function helperPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const fromEnv = env['NSRUN_HELPER'];
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : fileURLToPath(new URL('../libexec/nsrun-helper', import.meta.url));
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : packagePath('libexec/nsrun-helper');
 }
 
 /** The name of signal `n`, if it has one. */

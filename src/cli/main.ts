@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { formatMessage, NsrunError, EXIT } from '../errors.js';
 import { runHelper } from '../helper.js';
 import { normalizeOptions } from '../options.js';
+import { packagePath } from '../paths.js';
 import { COMMANDS } from './commands.js';
 import { parseCommandLine } from './parse.js';
 import { RUN_HELP } from './spec.js';
 
 function packageVersion(): string {
-  const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const manifest: unknown = JSON.parse(readFileSync(packagePath('package.json'), 'utf8'));
   const version = typeof manifest === 'object' && manifest !== null ? (manifest as Record<string, unknown>)['version'] : undefined;
   return String(version);
 }
