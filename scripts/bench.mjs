@@ -83,18 +83,24 @@ const checks = [];
 const row = (what, value, unit, peer, peerValue) => rows.push({ what, value, unit, peer, peerValue });
 const check = (what, value, target) => checks.push({ what, value, target });
 
+// the floor of any Node CLI that starts a program: node, child_process, one spawn of true
+const spawnTrue = join(work, 'spawn-true.cjs');
+writeFileSync(spawnTrue, "require('node:child_process').spawn('true', { stdio: 'inherit' });\n");
+
 // 1. start-up and the helper alone
 const startup = configFor('uts,ipc,pid,ns,user');
 const withNet = configFor('uts,ipc,pid,ns,user,net');
-const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet] = time([
+const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet, tSpawn] = time([
   `${nsrun} --flags uts,ipc,pid,ns,user -- true`,
   `${helper} --config ${startup}`,
   `${UNSHARE} true`,
   'node -e 0',
   `${helper} --config ${withNet}`,
   `${UNSHARE} --net true`,
+  `node ${spawnTrue}`,
 ]);
 row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node -e 0', tNode);
+row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning true (the floor)', tSpawn);
 check('nsrun start-up / node -e 0', tNsrun / tNode, 1.15);
 row('helper alone, same namespaces', tHelper, 'ms', 'unshare(1)', tUnshare);
 check('helper / unshare(1)', tHelper / tUnshare, 0.9);
@@ -120,6 +126,22 @@ const kinds = ['uts', 'ipc', 'pid', 'ns', 'net', 'user', 'cgroup', 'time'];
 const perType = time([`${helper} --config ${configFor('')}`, ...kinds.map((k) => `${helper} --config ${configFor(k)}`)]);
 const base = perType[0];
 
+// 4. what node executes before and while the helper runs, in instructions (callgrind counts
+// them the same on a busy machine): bare node, the floor, nsrun bundled, nsrun as ES modules
+const instructions = (command) => {
+  const out = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...command], { encoding: 'utf8' });
+  return Number(/Collected : (\d+)/.exec(out.stderr ?? '')?.[1] ?? NaN);
+};
+const counted = spawnSync('valgrind', ['--version']).status === 0;
+const steps = counted
+  ? [
+      ['node -e 0', ['node', '-e', '0']],
+      ['node spawning true (the floor)', ['node', spawnTrue]],
+      ['nsrun from the ES modules tsc writes', ['node', join(root, 'dist/cli/start.js'), '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
+      ['nsrun bundled, as bin/nsrun runs it', ['node', join(root, 'dist/nsrun.cjs'), '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
+    ].map(([what, command]) => [what, instructions(command)])
+  : [];
+
 rmSync(work, { recursive: true, force: true });
 const ms = (v) => v.toFixed(2);
 console.log('| measure | nsrun | peer | peer figure | ratio |');
@@ -134,6 +156,13 @@ console.log('| --- | ---: | ---: |');
 console.log(`| none | ${ms(base)} ms | |`);
 kinds.forEach((k, i) => console.log(`| ${k} | ${ms(perType[i + 1])} ms | +${ms(perType[i + 1] - base)} ms |`));
 console.log('');
+if (counted) {
+  console.log('| node process, start to exit (callgrind) | instructions | over node -e 0 |');
+  console.log('| --- | ---: | ---: |');
+  const bare = steps[0][1];
+  for (const [what, n] of steps) console.log(`| ${what} | ${(n / 1e6).toFixed(1)} M | ${(n / bare).toFixed(3)}× |`);
+  console.log('');
+}
 console.log('| target | measured | at most | met |');
 console.log('| --- | ---: | ---: | --- |');
 for (const c of checks) console.log(`| ${c.what} | ${c.value.toFixed(2)} | ${c.target} | ${c.value <= c.target ? 'yes' : 'NO'} |`);
