@@ -52,16 +52,26 @@ function setupError(message: string, hint?: string, cause?: unknown): NsrunError
   return new NsrunError(message, { step: 'keep', exitCode: EXIT.setup, hint, cause });
 }
 
+/** Whether `dir` is a directory of uid's. */
+function ownedDirectory(dir: string, uid: number): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === uid;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Where kept sandboxes are recorded: /run/nsrun as root; otherwise `$XDG_RUNTIME_DIR/nsrun`,
- * or `/tmp/nsrun-UID` without a runtime directory (made 0700, and refused unless it is a
- * directory of the caller's that no one else may enter).
+ * Where kept sandboxes are recorded: /run/nsrun as root; otherwise `$XDG_RUNTIME_DIR/nsrun`
+ * when that is a directory of the caller's, else `/tmp/nsrun-UID` (made 0700, and refused
+ * unless it is a directory of the caller's that no one else may enter).
  */
 export function stateRoot(system: SystemContext = processContext()): string {
   if (system.euid === 0) return '/run/nsrun';
   const runtime = system.env['XDG_RUNTIME_DIR'];
-  const dir = runtime !== undefined && runtime.startsWith('/') ? join(runtime, 'nsrun') : `/tmp/nsrun-${system.euid}`;
-  return dir;
+  if (runtime !== undefined && runtime.startsWith('/') && ownedDirectory(runtime, system.euid)) return join(runtime, 'nsrun');
+  return `/tmp/nsrun-${system.euid}`;
 }
 
 /** Makes the state root (0700 for a user), refusing one that another user could tamper with. */
