@@ -111,8 +111,21 @@ export function namespaceInode(path: string): number | undefined {
   }
 }
 
-/** Whether the holder still runs and still holds the recorded namespaces (a reused pid does not). */
+/** The state and start time of a process, from /proc/PID/stat; undefined once it is reaped. */
+function processStat(pid: number): { state: string; start: string } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', start: fields[19] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the holder still runs (not a zombie) and still holds the recorded namespaces (a reused pid does not). */
 function holderRuns(sandbox: KeptSandbox): boolean {
+  const stat = processStat(sandbox.holder);
+  if (stat === undefined || stat.state === 'Z' || stat.state === 'X') return false;
   return Object.entries(sandbox.namespaces).every(([name, inode]) => namespaceInode(`/proc/${sandbox.holder}/ns/${name}`) === inode);
 }
 
@@ -172,11 +185,19 @@ function mountsUnder(dir: string): string[] {
     .filter((point) => point.startsWith(prefix));
 }
 
-/** Kills the holder if it is still the recorded one, and waits until it is gone. */
+/**
+ * Kills the holder if it is still the recorded one, and waits until it has exited: a pid
+ * namespace's init becomes a zombie only after every other process of the namespace is gone.
+ */
 async function stopHolder(sandbox: KeptSandbox): Promise<void> {
   if (!holderRuns(sandbox)) return;
+  const before = processStat(sandbox.holder);
   process.kill(sandbox.holder, 'SIGKILL');
-  while (holderRuns(sandbox)) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (;;) {
+    const now = processStat(sandbox.holder);
+    if (now === undefined || now.start !== before?.start || now.state === 'Z' || now.state === 'X') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Releases everything of a sandbox directory: the holder, the bind mounts, the files. */
