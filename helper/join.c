@@ -54,10 +54,11 @@ static int read_target_file(struct join_target *t, const char *file, char *buf, 
 static int64_t inside_id(const char *map, unsigned long host)
 {
   unsigned long inside, outside, count;
-  for (const char *line = map; *line; line = strchrnul(line, '\n') + (strchr(line, '\n') ? 1 : 0)) {
+  for (const char *line = map; *line; line++) {
     if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && host >= outside && host - outside < count)
       return (int64_t)(inside + (host - outside));
-    if (!strchr(line, '\n'))
+    line = strchrnul(line, '\n');
+    if (*line == '\0')
       break;
   }
   return -1;
