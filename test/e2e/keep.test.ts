@@ -2,7 +2,7 @@
 // rm releases them and leaves nothing behind: no mount, no process, no file.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alive, identities, nsrun, type Identity } from './harness.js';
+import { alive, identities, nsrun, waitFor, type Identity } from './harness.js';
 
 interface Listed {
   name: string;
@@ -101,6 +101,23 @@ describe.each(identities)('kept sandboxes, as $name', (who) => {
     expect((await find(n, who)).running).toBe(true);
     const again = await nsrun(['run', '--name', n, '--flags', 'uts,user', '--', 'true'], who);
     expect(again).toMatchObject({ exitCode: 2, stderr: `nsrun: a sandbox named '${n}' exists already (see nsrun ps)` });
+  });
+
+  it('shows a holder killed behind its back as gone: exec --name says so, rm clears what is left', async () => {
+    const n = `${name}-gone`;
+    made.push(n);
+    expect((await nsrun(['run', '--name', n, '--flags', 'uts,user', '--', 'true'], who)).exitCode).toBe(0);
+    const sandbox = await find(n, who);
+    process.kill(sandbox.holder, 'SIGKILL');
+    await waitFor(() => !alive(sandbox.holder));
+    expect((await find(n, who)).running).toBe(false);
+    expect((await nsrun(['ps'], who)).stdout).toMatch(new RegExp(`^${n} +uts,user +${sandbox.holder} \\(gone\\) `, 'm'));
+    const r = await nsrun(['exec', '--name', n, '--', 'true'], who);
+    expect(r).toMatchObject({ exitCode: 125, stderr: `nsrun: the holder ${sandbox.holder} of sandbox '${n}' is gone (hint: nsrun rm ${n} removes what is left)` });
+    expect((await nsrun(['rm', n], who)).exitCode).toBe(0);
+    made.pop();
+    expect(existsSync(sandbox.dir)).toBe(false);
+    expect(mountinfo()).not.toContain(sandbox.dir);
   });
 
   it.each(['', '-leading-dash', 'has space', 'slash/inside', '..', 'x'.repeat(65)])('refuses the name %j with exit 2', async (bad) => {
