@@ -23,6 +23,7 @@ const struct ns_kind ns_kinds[NS_KINDS] = {
 #define MAX_ARG_BYTES (128 * 1024) /* the kernel's MAX_ARG_STRLEN */
 #define MAX_UTS_NAME 64
 #define MAX_OFFSET (INT64_C(1) << 31)
+#define MAX_QUERY 65536
 
 struct checker {
   char *err;
@@ -144,7 +145,7 @@ static int check_env(struct checker *ck, const char *key, const struct json *v, 
   return 0;
 }
 
-static int check_namespaces(struct checker *ck, const char *key, const struct json *v, struct config *c)
+static int want_namespaces(struct checker *ck, const char *key, const struct json *v, int *flags)
 {
   if (want_type(ck, key, v, JSON_ARRAY) < 0)
     return -1;
@@ -157,9 +158,47 @@ static int check_namespaces(struct checker *ck, const char *key, const struct js
       k++;
     if (k == NS_KINDS)
       return bad(ck, "member \"%s\": unknown namespace \"%.32s\"", key, s->u.string);
-    if (c->clone_flags & ns_kinds[k].flag)
+    if (*flags & ns_kinds[k].flag)
       return bad(ck, "member \"%s\": \"%s\" appears twice", key, ns_kinds[k].name);
-    c->clone_flags |= ns_kinds[k].flag;
+    *flags |= ns_kinds[k].flag;
+  }
+  return 0;
+}
+
+/* "join": {"pid": N, "namespaces": [...]}; without "namespaces", every one that differs. */
+static int check_join(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  int64_t pid = 0;
+  if (want_type(ck, key, v, JSON_OBJECT) < 0)
+    return -1;
+  c->join_all = true;
+  for (size_t i = 0; i < v->len; i++) {
+    if (strcmp(v->keys[i], "pid") == 0) {
+      if (want_range(ck, "join.pid", &v->u.items[i], 1, INT_MAX, &pid) < 0)
+        return -1;
+    } else if (strcmp(v->keys[i], "namespaces") == 0) {
+      if (want_namespaces(ck, "join.namespaces", &v->u.items[i], &c->join_flags) < 0)
+        return -1;
+      c->join_all = false;
+    } else {
+      return bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
+    }
+  }
+  if (pid == 0)
+    return bad(ck, "member \"%s\": \"pid\" is missing", key);
+  c->join_pid = (pid_t)pid;
+  return 0;
+}
+
+/* "query": the absolute paths of namespace files. */
+static int check_query(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_strings(ck, key, v, MAX_QUERY, &c->query) < 0)
+    return -1;
+  for (size_t i = 0; c->query[i]; i++) {
+    const char *path = NULL;
+    if (want_path(ck, key, &v->u.items[i], &path) < 0)
+      return -1;
   }
   return 0;
 }
@@ -246,7 +285,7 @@ static int check_member(struct checker *ck, const char *key, const struct json *
   } else if (strcmp(key, "command") == 0) {
     return check_command(ck, key, v, c);
   } else if (strcmp(key, "namespaces") == 0) {
-    return check_namespaces(ck, key, v, c);
+    return want_namespaces(ck, key, v, &c->clone_flags);
   } else if (strcmp(key, "uid-map") == 0) {
     return check_id_map(ck, key, v, &c->uid_map);
   } else if (strcmp(key, "gid-map") == 0) {
@@ -298,6 +337,12 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     if (want_range(ck, key, v, 1, INT_MAX, &n) < 0)
       return -1;
     c->parent_pid = (pid_t)n;
+  } else if (strcmp(key, "join") == 0) {
+    return check_join(ck, key, v, c);
+  } else if (strcmp(key, "keep") == 0) {
+    return want_bool(ck, key, v, &c->keep);
+  } else if (strcmp(key, "query") == 0) {
+    return check_query(ck, key, v, c);
   } else {
     return bad(ck, "unknown member \"%.64s\"", key);
   }
@@ -318,7 +363,13 @@ static int check_combination(struct checker *ck, const struct config *c)
   const bool present[] = { c->uid_map.len > 0, c->gid_map.len > 0, c->mount_proc, c->mount_sys,
                            c->hostname != NULL, c->domainname != NULL, c->has_time_offsets, c->init };
 
-  if (!c->command)
+  if (c->query && (c->command || c->clone_flags || c->join_pid || c->keep))
+    return bad(ck, "member \"query\" stands alone");
+  if (c->join_pid && (c->clone_flags || c->keep || c->init))
+    return bad(ck, "member \"join\" creates no namespaces: not with \"namespaces\", \"keep\" or \"init\"");
+  if (c->keep && (c->command || c->init))
+    return bad(ck, "member \"keep\" runs no command: not with \"command\" or \"init\"");
+  if (!c->command && !c->keep && !c->query)
     return bad(ck, "member \"command\" is missing");
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
     if (present[i] && (c->clone_flags & rules[i].needs) != rules[i].needs)
@@ -352,6 +403,7 @@ void config_free(struct config *c)
 {
   free(c->command);
   free(c->env);
+  free(c->query);
   json_free(&c->doc);
   memset(c, 0, sizeof *c);
 }

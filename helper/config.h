@@ -51,6 +51,11 @@ struct config {
   int stop_timeout;          /* seconds from a stop signal to SIGKILL; -1: none */
   bool limit_capabilities;
   uint64_t capabilities;     /* kept when limit_capabilities: bit n = capability n */
+  pid_t join_pid;            /* "join": the process whose namespaces are entered; 0: none */
+  int join_flags;            /* CLONE_NEW* to enter; with join_all, every one that differs */
+  bool join_all;
+  bool keep;                 /* "keep": the first process holds the namespaces, no command */
+  char **query;              /* "query": NULL-terminated namespace files to describe */
 };
 
 /* Parses and validates text into *c; returns 0, or -1 with a message in err. */

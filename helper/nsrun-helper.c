@@ -31,6 +31,8 @@
 
 #include "config.h"
 #include "harden.h"
+#include "join.h"
+#include "nsquery.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -81,6 +83,7 @@ static const char *failed_call; /* the system call behind the last -1 */
 static const char *failed_file; /* and the file it acted on, where one is known */
 static int tty_fd = -1;         /* the caller's terminal, while the sandbox holds it */
 static pid_t caller_pgrp;       /* the foreground process group to give it back to */
+static int host_proc = -1;      /* the host's /proc, still reachable once a "join" entered another root */
 
 static void give_terminal_back(void);
 
@@ -569,6 +572,12 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "capabilities", "capset", errno, "the capability sets");
   if (c->cwd && chdir(c->cwd) < 0)
     die(EXIT_SETUP, "cwd", "chdir", errno, "%s", c->cwd);
+  if (c->keep && detach_holder() < 0)
+    die(EXIT_SETUP, "keep", "setsid", errno, "the holder");
+  if (c->keep) {
+    report_ready(nsdir);
+    hold_namespaces();
+  }
   if (c->init)
     run_init(c, nsdir);
   report_ready(nsdir);
@@ -591,10 +600,10 @@ static void start_child(const struct config *c, struct sandbox *sb)
     child_main(c, sb);
   close(sb->sync_fd[0]);
   close(sb->report_fd[1]);
-  snprintf(path, sizeof path, "/proc/%d", (int)sb->child);
-  sb->procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  snprintf(path, sizeof path, "%d", (int)sb->child);
+  sb->procfd = openat(host_proc, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (sb->procfd < 0)
-    die(EXIT_SETUP, "clone", "open", errno, "%s", path);
+    die(EXIT_SETUP, "clone", "open", errno, "/proc/%s", path);
   sb->command_is_ns_init = (c->clone_flags & CLONE_NEWPID) && !c->init;
 }
 
@@ -902,6 +911,31 @@ static int supervise(struct sandbox *sb)
   }
 }
 
+static void open_host_proc(void)
+{
+  host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (host_proc < 0)
+    die(EXIT_SETUP, "config", "open", errno, "/proc");
+}
+
+/* Enters the namespaces of the "join" target (docs/contract.md): opens everything
+ * first, enters them, then its root and cwd; the command runs as the target's ids in
+ * its user namespace unless uid/gid are given. start_child forks after this, so the
+ * command is inside a joined pid namespace. */
+static void join_namespaces(struct config *c)
+{
+  struct join_target t;
+  if (open_join_target(host_proc, c, &t) < 0 || enter_namespaces(&t) < 0 || enter_target_root(&t) < 0)
+    die(EXIT_SETUP, "join", t.call, errno, "/proc/%d%s%s", (int)c->join_pid, t.file ? "/" : "", t.file ? t.file : "");
+  if (c->uid < 0)
+    c->uid = t.uid;
+  if (c->gid < 0)
+    c->gid = t.gid;
+  if (t.setgroups_denied)
+    c->setgroups = SETGROUPS_DENY;
+  close_join_target(&t);
+}
+
 int main(int argc, char **argv)
 {
   static struct config config;
@@ -911,13 +945,20 @@ int main(int argc, char **argv)
   refuse_setuid();
   parse_arguments(argc, argv, &config_fd);
   read_config(config_fd, &config);
+  if (config.query)
+    return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);
   block_signals(&sb);
+  open_host_proc();
+  if (config.join_pid)
+    join_namespaces(&config);
   start_child(&config, &sb);
   arm_stop_timer(&config, &sb);
   take_terminal(&sb);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
+  if (config.keep)
+    return 0; /* the holder lives on; nsrun records it */
   int code = supervise(&sb);
   give_terminal_back();
   return code;

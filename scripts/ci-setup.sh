@@ -3,7 +3,8 @@
 # tests drive, and a test user with subordinate id ranges for --map auto.
 set -eu
 # clang needs its runtime libraries (libclang-rt-dev) for libFuzzer and the sanitizers
-packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev"
+# mount: nsrun run --name bind-mounts namespace files with mount(8) as root; util-linux has lsns and ipcmk
+packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev mount"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -13,6 +13,13 @@ export interface TimeOffsets {
   readonly boottime?: number;
 }
 
+/** A running process whose namespaces the command enters instead of creating any (`nsrun exec`). */
+export interface JoinTarget {
+  readonly pid: number;
+  /** The namespaces to enter; absent: every one that differs from the helper's own. */
+  readonly namespaces?: readonly NamespaceName[];
+}
+
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
   readonly version: 1;
@@ -41,6 +48,8 @@ export interface HelperConfig {
   readonly 'stop-timeout'?: number;
   /** The capabilities kept (numbers); absent: the sets are left alone. */
   readonly capabilities?: readonly number[];
+  /** Enter the namespaces of this process; `namespaces` is then empty. */
+  readonly join?: JoinTarget;
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

@@ -28,6 +28,8 @@ export const HELPER_STEPS = [
   'fds',
   'init',
   'exec',
+  'join',
+  'keep',
 ] as const;
 
 /** A step the helper reports. */
@@ -185,6 +187,12 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
   fds: () => 'cannot close the file descriptors the command must not inherit',
   init: () => 'cannot start the command under --init',
   exec: (config, detail) => detail ?? config.command[0] ?? 'the command',
+  join: (config, detail) => {
+    const file = /^\/proc\/\d+\/(?:ns\/)?(\w+)$/.exec(detail ?? '')?.[1];
+    const what = file === undefined ? 'the namespaces' : ['root', 'cwd'].includes(file) ? `the ${file === 'cwd' ? 'working directory' : 'root'}` : `the ${file} namespace`;
+    return `cannot join ${what} of process ${config.join?.pid ?? '?'}`;
+  },
+  keep: () => 'cannot detach the holder of the kept namespaces',
 };
 
 /** Why a step failed, when the errno alone does not say it well. */
@@ -293,6 +301,9 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
         'a new /proc needs a PID namespace owned by the new user namespace, and the kernel refuses it ' +
         'while parts of the current /proc are hidden (as in many containers); pass --no-proc'
       );
+    case 'join':
+      if (refused) return "joining another user's process needs root; an unprivileged user may join only the sandboxes it made";
+      return undefined;
     case 'config':
     case 'arguments':
       return 'nsrun and its helper may be out of step; run `make`';

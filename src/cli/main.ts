@@ -44,6 +44,10 @@ async function run(argv: readonly string[]): Promise<number> {
       return 0;
     case 'run': {
       const config = normalizeOptions(commandLine.command, commandLine.options);
+      if (commandLine.name !== undefined) {
+        const { runKept } = await import('./keep.js');
+        return runKept(commandLine.name, config, commandLine.dryRun);
+      }
       if (commandLine.dryRun) {
         process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
         return 0;

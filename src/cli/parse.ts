@@ -9,7 +9,14 @@ import { RUN_OPTIONS, type OptionSpec } from './spec.js';
 export type CommandLine =
   | { readonly action: 'help' }
   | { readonly action: 'version' }
-  | { readonly action: 'run'; readonly command: readonly string[]; readonly options: NsrunOptions; readonly dryRun: boolean };
+  | {
+      readonly action: 'run';
+      readonly command: readonly string[];
+      readonly options: NsrunOptions;
+      readonly dryRun: boolean;
+      /** Keep the namespaces under this name (`--name`). */
+      readonly name?: string | undefined;
+    };
 
 /** The word that may name the (default) command: `nsrun run -- sh`. */
 const RUN = 'run';
@@ -101,6 +108,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     action: 'run',
     command: [first, ...rest],
     dryRun: flag(args['dry-run']),
+    name: lastString(args['name']),
     options: {
       flags: lastString(args['flags']),
       map: map === undefined ? undefined : validateChoice('--map', map, MAP_MODES),

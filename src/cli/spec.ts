@@ -63,9 +63,13 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'cap-drop', type: 'array', description: 'drop capabilities, e.g. NET_RAW,SYS_ADMIN or all (repeatable)' },
   { name: 'cap-add', type: 'array', description: 'keep or give capabilities, e.g. NET_ADMIN (repeatable; ambient for a uid other than 0)' },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
+  { name: 'name', type: 'string', description: 'keep the namespaces under this name after the command ends (nsrun ps, exec --name, rm)' },
   { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' },
   { name: 'version', alias: 'V', type: 'boolean', description: 'show the version' },
 ];
+
+/** `--help`, which every command takes. */
+export const HELP_OPTION: OptionSpec = { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' };
 
 /** Examples for the help text: a command line and what it does. */
 export const EXAMPLES: readonly (readonly [string, string])[] = [

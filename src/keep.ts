@@ -1,0 +1,297 @@
+/**
+ * Kept sandboxes (`nsrun run --name`, `nsrun ps`, `nsrun rm`): namespaces that outlive their
+ * command, held by a holder process and, as root, bind-mounted under /run/nsrun/NAME.
+ */
+import { execFile } from 'node:child_process';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { HelperConfig } from './config.js';
+import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
+import { runHelperOnce } from './helper-once.js';
+import { sortNamespaces, type NamespaceName } from './namespaces.js';
+import { processContext, type SystemContext } from './system.js';
+
+const run = promisify(execFile);
+
+/** What a sandbox name may be: a letter or digit, then up to 63 letters, digits, `_`, `.` or `-`. */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The metadata file in a kept sandbox's directory. */
+const METADATA = 'sandbox.json';
+
+/** A kept sandbox, as recorded in its directory. */
+export interface KeptSandbox {
+  readonly name: string;
+  /** The inode of each namespace it keeps. */
+  readonly namespaces: Partial<Record<NamespaceName, number>>;
+  /** The host pid of the process that holds them. */
+  readonly holder: number;
+  /** When it was made (ISO 8601). */
+  readonly createdAt: string;
+  /** Its directory (metadata, and as root the bind-mounted namespace files). */
+  readonly dir: string;
+  /** As root: the file each namespace is bind-mounted on. */
+  readonly paths: Partial<Record<NamespaceName, string>>;
+}
+
+/** A kept sandbox and whether its holder still runs. */
+export interface SandboxStatus extends KeptSandbox {
+  readonly running: boolean;
+}
+
+/** Validates a sandbox name. */
+export function validateName(name: string): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw usageError(`invalid sandbox name '${name}': expected a letter or digit, then up to 63 letters, digits, '_', '.' or '-'`);
+  }
+  return name;
+}
+
+function setupError(message: string, hint?: string, cause?: unknown): NsrunError {
+  return new NsrunError(message, { step: 'keep', exitCode: EXIT.setup, hint, cause });
+}
+
+/** Whether `dir` is a directory of uid's. */
+function ownedDirectory(dir: string, uid: number): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === uid;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where kept sandboxes are recorded: /run/nsrun as root; otherwise `$XDG_RUNTIME_DIR/nsrun`
+ * when that is a directory of the caller's, else `/tmp/nsrun-UID` (made 0700, and refused
+ * unless it is a directory of the caller's that no one else may enter).
+ */
+export function stateRoot(system: SystemContext = processContext()): string {
+  if (system.euid === 0) return '/run/nsrun';
+  const runtime = system.env['XDG_RUNTIME_DIR'];
+  if (runtime !== undefined && runtime.startsWith('/') && ownedDirectory(runtime, system.euid)) return join(runtime, 'nsrun');
+  return `/tmp/nsrun-${system.euid}`;
+}
+
+/** Makes the state root (0700 for a user), refusing one that another user could tamper with. */
+function ensureStateRoot(system: SystemContext): string {
+  const dir = stateRoot(system);
+  try {
+    mkdirSync(dir, { recursive: true, mode: system.euid === 0 ? 0o755 : 0o700 });
+  } catch (error) {
+    throw setupError(`cannot make ${dir}: ${(error as Error).message}`, undefined, error);
+  }
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== system.euid || (system.euid !== 0 && (st.mode & 0o077) !== 0)) {
+    throw setupError(`refusing ${dir}: not a directory of uid ${system.euid} closed to others`, `remove it, or set XDG_RUNTIME_DIR`);
+  }
+  return dir;
+}
+
+/** Reads a sandbox's metadata; undefined when there is no such sandbox. */
+function readSandbox(dir: string): KeptSandbox | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, METADATA), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null ? (value as KeptSandbox) : undefined;
+}
+
+/** The inode of a namespace file's target, or undefined when it cannot be read. */
+export function namespaceInode(path: string): number | undefined {
+  try {
+    const match = /\[(\d+)\]$/.exec(readlinkSync(path));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state and start time of a process, from /proc/PID/stat; undefined once it is reaped. */
+function processStat(pid: number): { state: string; start: string } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', start: fields[19] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the holder still runs (not a zombie) and still holds the recorded namespaces (a reused pid does not). */
+function holderRuns(sandbox: KeptSandbox): boolean {
+  const stat = processStat(sandbox.holder);
+  if (stat === undefined || stat.state === 'Z' || stat.state === 'X') return false;
+  return Object.entries(sandbox.namespaces).every(([name, inode]) => namespaceInode(`/proc/${sandbox.holder}/ns/${name}`) === inode);
+}
+
+/** Every kept sandbox of the caller, by name. */
+export function listSandboxes(system: SystemContext = processContext()): SandboxStatus[] {
+  const dir = stateRoot(system);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => NAME_PATTERN.test(name));
+  } catch {
+    return [];
+  }
+  return names.sort().flatMap((name) => {
+    const sandbox = readSandbox(join(dir, name));
+    return sandbox === undefined ? [] : [{ ...sandbox, running: holderRuns(sandbox) }];
+  });
+}
+
+/** The kept sandbox `name`; a usage error if there is none, a setup error if its holder is gone. */
+export function findSandbox(name: string, system: SystemContext = processContext()): KeptSandbox {
+  const sandbox = readSandbox(join(stateRoot(system), validateName(name)));
+  if (sandbox === undefined) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
+  if (!holderRuns(sandbox)) {
+    throw setupError(`the holder ${sandbox.holder} of sandbox '${name}' is gone`, `nsrun rm ${name} removes what is left`);
+  }
+  return sandbox;
+}
+
+/** As root: makes /run/nsrun a private mount of its own (as ip netns does /run/netns), so bind mounts there reach no other namespace. */
+async function makePrivateMount(dir: string): Promise<void> {
+  try {
+    await run('mount', ['--make-private', dir]);
+  } catch {
+    await run('mount', ['--bind', dir, dir]);
+    await run('mount', ['--make-private', dir]);
+  }
+}
+
+/** Binds each namespace file of the holder onto a file in `dir`. */
+async function bindNamespaces(dir: string, holder: number, names: readonly NamespaceName[]): Promise<Partial<Record<NamespaceName, string>>> {
+  const paths: Partial<Record<NamespaceName, string>> = {};
+  for (const name of names) {
+    const file = join(dir, name);
+    writeFileSync(file, '', { flag: 'wx', mode: 0o444 });
+    await run('mount', ['--bind', `/proc/${holder}/ns/${name}`, file]);
+    paths[name] = file;
+  }
+  return paths;
+}
+
+/** The mount points under `dir`, from this process's mountinfo. */
+function mountsUnder(dir: string): string[] {
+  const prefix = `${dir}/`;
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(prefix));
+}
+
+/**
+ * Kills the holder if it is still the recorded one, and waits until it has exited: a pid
+ * namespace's init becomes a zombie only after every other process of the namespace is gone.
+ */
+async function stopHolder(sandbox: KeptSandbox): Promise<void> {
+  if (!holderRuns(sandbox)) return;
+  const before = processStat(sandbox.holder);
+  process.kill(sandbox.holder, 'SIGKILL');
+  for (;;) {
+    const now = processStat(sandbox.holder);
+    if (now === undefined || now.start !== before?.start || now.state === 'Z' || now.state === 'X') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Releases everything of a sandbox directory: the holder, the bind mounts, the files. */
+async function release(dir: string, sandbox: KeptSandbox | undefined): Promise<void> {
+  if (sandbox !== undefined) await stopHolder(sandbox);
+  for (const point of mountsUnder(dir)) await run('umount', [point]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The members of a sandbox's config that create and set up its namespaces: the holder's part. */
+function holderConfig(config: HelperConfig): object {
+  const { namespaces, propagation, hostname, domainname, setgroups, newuidmap, newgidmap } = config;
+  return {
+    version: 1,
+    namespaces,
+    'uid-map': config['uid-map'],
+    'gid-map': config['gid-map'],
+    newuidmap,
+    newgidmap,
+    setgroups,
+    propagation,
+    'mount-proc': config['mount-proc'],
+    'mount-sys': config['mount-sys'],
+    hostname,
+    domainname,
+    'time-offsets': config['time-offsets'],
+    keep: true,
+  };
+}
+
+/** The config that runs the sandbox's command by joining the holder: the command's part. */
+export function commandConfig(config: HelperConfig, sandbox: KeptSandbox): HelperConfig {
+  const names = sortNamespaces(Object.keys(sandbox.namespaces) as NamespaceName[]);
+  const { command, env, cwd, uid, gid, capabilities } = config;
+  return {
+    version: 1,
+    command,
+    namespaces: [],
+    env,
+    cwd,
+    uid,
+    gid,
+    capabilities,
+    'preserve-fds': config['preserve-fds'],
+    'no-new-privs': config['no-new-privs'],
+    'stop-timeout': config['stop-timeout'],
+    join: { pid: sandbox.holder, namespaces: names },
+  };
+}
+
+/**
+ * Makes the kept sandbox `name` from a normalised config: claims its directory (a usage
+ * error if the name is taken), starts the holder in new namespaces set up as `config` asks,
+ * as root bind-mounts the namespace files, and records it. The command is not run: join the
+ * holder with `commandConfig`.
+ */
+export async function createSandbox(name: string, config: HelperConfig, system: SystemContext = processContext()): Promise<KeptSandbox> {
+  validateName(name);
+  const root = ensureStateRoot(system);
+  const dir = join(root, name);
+  try {
+    mkdirSync(dir, { mode: 0o755 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw usageError(`a sandbox named '${name}' exists already (see nsrun ps)`);
+    throw setupError(`cannot make ${dir}: ${(error as Error).message}`, undefined, error);
+  }
+  let sandbox: KeptSandbox | undefined;
+  try {
+    const output = await runHelperOnce(holderConfig(config));
+    const failure = output.lines.find((line) => 'error' in line);
+    if (failure !== undefined) throw fromHelperError(failure['error'], { config, system });
+    const ready = output.lines.find((line) => Number.isInteger(line['child-pid']));
+    if (ready === undefined) throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'} without starting the holder`);
+    const holder = Number(ready['child-pid']);
+    const inodes = (ready['namespaces'] ?? {}) as Readonly<Record<string, number>>;
+    const namespaces = Object.fromEntries(config.namespaces.map((k) => [k, inodes[k] ?? 0]));
+    sandbox = { name, namespaces, holder, createdAt: new Date().toISOString(), dir, paths: {} };
+    if (system.euid === 0) {
+      await makePrivateMount(root);
+      sandbox = { ...sandbox, paths: await bindNamespaces(dir, holder, config.namespaces) };
+    }
+    writeFileSync(join(dir, METADATA), `${JSON.stringify(sandbox, null, 2)}\n`, { mode: 0o644 });
+    return sandbox;
+  } catch (error) {
+    await release(dir, sandbox);
+    if (error instanceof NsrunError) throw error;
+    throw setupError(`cannot keep the namespaces of sandbox '${name}': ${(error as Error).message.split('\n')[0] ?? ''}`, undefined, error);
+  }
+}
+
+/** Removes the kept sandbox `name`: kills its holder, unmounts its namespace files, deletes its directory. */
+export async function removeSandbox(name: string, system: SystemContext = processContext()): Promise<void> {
+  const dir = join(stateRoot(system), validateName(name));
+  const sandbox = readSandbox(dir);
+  if (sandbox === undefined) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
+  await release(dir, sandbox);
+}

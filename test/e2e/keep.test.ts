@@ -1,0 +1,159 @@
+// nsrun run --name keeps a sandbox's namespaces; exec --name joins them again, ps lists them,
+// rm releases them and leaves nothing behind: no mount, no process, no file.
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { alive, identities, nsrun, waitFor, type Identity } from './harness.js';
+
+interface Listed {
+  name: string;
+  namespaces: Record<string, number>;
+  holder: number;
+  createdAt: string;
+  dir: string;
+  paths: Record<string, string>;
+  running: boolean;
+}
+
+async function listed(who: Identity): Promise<Listed[]> {
+  const r = await nsrun(['ps', '--json'], who);
+  expect(r.exitCode).toBe(0);
+  return (JSON.parse(r.stdout) as { sandboxes: Listed[] }).sandboxes;
+}
+
+async function find(name: string, who: Identity): Promise<Listed> {
+  const sandbox = (await listed(who)).find((s) => s.name === name);
+  if (sandbox === undefined) throw new Error(`sandbox ${name} is not listed`);
+  return sandbox;
+}
+
+/** Host processes in the pid namespace with this inode, zombies (gone, waiting for their reaper) aside. */
+function processesIn(pidNamespace: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((p) => {
+      try {
+        return alive(p) && readlinkSync(`/proc/${p}/ns/pid`) === `pid:[${pidNamespace}]`;
+      } catch {
+        return false;
+      }
+    });
+}
+
+const mountinfo = (): string => readFileSync('/proc/self/mountinfo', 'utf8');
+
+describe.each(identities)('kept sandboxes, as $name', (who) => {
+  const name = `keep-${who.uid}-${process.pid}`;
+  const made: string[] = [];
+  afterAll(async () => {
+    for (const n of made) await nsrun(['rm', n], who);
+  });
+
+  it('run --name, exec --name, ps and rm: a second command sees the state the first left; rm leaves nothing', async () => {
+    made.push(name);
+    const first = await nsrun(
+      ['run', '--name', name, '--flags', 'uts,ipc,pid,ns,net,user', '--hostname', 'kept-box', '--', 'sh', '-c',
+        'mount -t tmpfs kept /mnt && echo left > /mnt/kept && ipcmk -Q >/dev/null && hostname'],
+      who,
+    );
+    expect(first).toMatchObject({ exitCode: 0, stdout: 'kept-box', stderr: '' });
+
+    const sandbox = await find(name, who);
+    expect(sandbox.running).toBe(true);
+    expect(Object.keys(sandbox.namespaces)).toEqual(['uts', 'ipc', 'pid', 'mnt', 'net', 'user']);
+    for (const [type, inode] of Object.entries(sandbox.namespaces)) expect(readlinkSync(`/proc/${sandbox.holder}/ns/${type}`)).toBe(`${type}:[${inode}]`);
+    expect(existsSync(`${sandbox.dir}/sandbox.json`)).toBe(true);
+
+    const second = await nsrun(['exec', '--name', name, '--', 'sh', '-c', 'hostname; cat /mnt/kept; ipcs -q | grep -c ^0x; echo $$'], who);
+    expect(second.exitCode).toBe(0);
+    const [hostname, file, queues, pid] = second.stdout.split('\n');
+    expect([hostname, file, queues]).toEqual(['kept-box', 'left', '1']);
+    expect(Number(pid)).toBeGreaterThan(1); // the holder is PID 1
+
+    // a process left running in the sandbox goes with it
+    const background = await nsrun(['exec', '--name', name, '--', 'sh', '-c', 'sleep 1000 >/dev/null 2>&1 &'], who);
+    expect(background.exitCode).toBe(0);
+    const pidNamespace = sandbox.namespaces['pid'] ?? 0;
+    expect(processesIn(pidNamespace).length).toBe(2);
+
+    const table = await nsrun(['ps'], who);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME +NAMESPACES +HOLDER +PATH +CREATED$/);
+    expect(table.stdout).toMatch(new RegExp(`^${name} +uts,ipc,pid,mnt,net,user +${sandbox.holder} +${sandbox.dir} `, 'm'));
+
+    const removed = await nsrun(['rm', name], who);
+    expect(removed).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
+    made.pop();
+    expect(alive(sandbox.holder)).toBe(false);
+    expect(processesIn(pidNamespace)).toEqual([]);
+    expect(existsSync(sandbox.dir)).toBe(false);
+    expect(mountinfo()).not.toContain(sandbox.dir);
+    expect((await listed(who)).map((s) => s.name)).not.toContain(name);
+
+    const after = await nsrun(['exec', '--name', name, '--', 'true'], who);
+    expect(after).toMatchObject({ exitCode: 2, stderr: `nsrun: no sandbox named '${name}' (see nsrun ps)` });
+  });
+
+  it('passes the first command\'s exit status through and keeps the namespaces whatever it was', async () => {
+    const n = `${name}-status`;
+    made.push(n);
+    const r = await nsrun(['run', '--name', n, '--flags', 'uts,user', '--', 'sh', '-c', 'exit 3'], who);
+    expect(r.exitCode).toBe(3);
+    expect((await find(n, who)).running).toBe(true);
+    const again = await nsrun(['run', '--name', n, '--flags', 'uts,user', '--', 'true'], who);
+    expect(again).toMatchObject({ exitCode: 2, stderr: `nsrun: a sandbox named '${n}' exists already (see nsrun ps)` });
+  });
+
+  it('shows a holder killed behind its back as gone: exec --name says so, rm clears what is left', async () => {
+    const n = `${name}-gone`;
+    made.push(n);
+    expect((await nsrun(['run', '--name', n, '--flags', 'uts,user', '--', 'true'], who)).exitCode).toBe(0);
+    const sandbox = await find(n, who);
+    process.kill(sandbox.holder, 'SIGKILL');
+    await waitFor(() => !alive(sandbox.holder));
+    expect((await find(n, who)).running).toBe(false);
+    expect((await nsrun(['ps'], who)).stdout).toMatch(new RegExp(`^${n} +uts,user +${sandbox.holder} \\(gone\\) `, 'm'));
+    const r = await nsrun(['exec', '--name', n, '--', 'true'], who);
+    expect(r).toMatchObject({ exitCode: 125, stderr: `nsrun: the holder ${sandbox.holder} of sandbox '${n}' is gone (hint: nsrun rm ${n} removes what is left)` });
+    expect((await nsrun(['rm', n], who)).exitCode).toBe(0);
+    made.pop();
+    expect(existsSync(sandbox.dir)).toBe(false);
+    expect(mountinfo()).not.toContain(sandbox.dir);
+  });
+
+  it.each(['', '-leading-dash', 'has space', 'slash/inside', '..', 'x'.repeat(65)])('refuses the name %j with exit 2', async (bad) => {
+    const r = await nsrun(['run', `--name=${bad}`, '--', 'true'], who);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^nsrun: invalid sandbox name .*: expected a letter or digit/);
+  });
+
+  it('exits 2 for rm of a name that does not exist, and changes nothing', async () => {
+    const before = await listed(who);
+    const r = await nsrun(['rm', `${name}-none`], who);
+    expect(r).toMatchObject({ exitCode: 2, stderr: `nsrun: no sandbox named '${name}-none' (see nsrun ps)` });
+    expect(await listed(who)).toEqual(before);
+  });
+});
+
+describe('kept sandboxes as root', () => {
+  it('as root (bind mounts need the host mount namespace): each namespace is bind-mounted under /run/nsrun/NAME, on a private /run/nsrun', async () => {
+    const name = `keep-mounts-${process.pid}`;
+    const r = await nsrun(['run', '--name', name, '--flags', 'uts,ipc,net', '--', 'true']);
+    expect(r.exitCode).toBe(0);
+    try {
+      const sandbox = await find(name, identities[0] as Identity);
+      const lines = mountinfo().split('\n');
+      const top = lines.find((l) => l.split(' ')[4] === '/run/nsrun');
+      expect(top?.split(' - ')[0]).not.toMatch(/shared:/);
+      for (const type of ['net', 'uts', 'ipc']) {
+        const path = `/run/nsrun/${name}/${type}`;
+        expect(sandbox.paths[type]).toBe(path);
+        const line = lines.find((l) => l.split(' ')[4] === path);
+        expect(line?.split(' ')[3]).toBe(`${type}:[${sandbox.namespaces[type]}]`);
+      }
+    } finally {
+      expect((await nsrun(['rm', name])).exitCode).toBe(0);
+    }
+    expect(mountinfo()).not.toContain(`/run/nsrun/${name}`);
+    expect(existsSync(`/run/nsrun/${name}`)).toBe(false);
+  });
+});

@@ -1,0 +1,78 @@
+import { readlinkSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FIRST_DYNAMIC_INODE, inspect, listNamespaces, namespaceLimits, validateType } from '../src/inspect.js';
+import { NAMESPACES } from '../src/namespaces.js';
+import { fakeSystem } from './support/system.js';
+import { thrown } from './support/thrown.js';
+
+const inode = (pid: number | string, type: string): number => Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/${type}`))?.[1]);
+
+/** What the kernel says is initial: numbered below the dynamic range, or pid 1's where that is readable. */
+function initial(type: string, ns: number): boolean {
+  try {
+    return ns < FIRST_DYNAMIC_INODE || inode(1, type) === ns;
+  } catch {
+    return ns < FIRST_DYNAMIC_INODE;
+  }
+}
+
+describe('validateType', () => {
+  it.each(NAMESPACES.map((k) => k.name))('accepts %s', (type) => {
+    expect(validateType(type)).toBe(type);
+  });
+
+  it('refuses a word that is no type, naming the types', () => {
+    const error = thrown(() => validateType('ns'));
+    expect(error).toMatchObject({ step: 'usage', exitCode: 2 });
+    expect(error.message).toBe("invalid --type 'ns': expected one of uts, ipc, pid, mnt, net, user, cgroup, time");
+  });
+});
+
+describe('inspect', () => {
+  it('reports the inode of every namespace of a process as /proc/PID/ns shows it, shared with itself', async () => {
+    const result = await inspect([process.pid, process.pid]);
+    expect(result.map((r) => r.type)).toEqual(NAMESPACES.map((k) => k.name));
+    for (const r of result) {
+      const ns = inode('self', r.type);
+      expect(r.processes).toEqual([
+        { pid: process.pid, ns, initial: initial(r.type, ns) },
+        { pid: process.pid, ns, initial: initial(r.type, ns) },
+      ]);
+      expect(r.shared).toBe(true);
+    }
+  });
+
+  it('refuses no pid, and a pid that does not exist', async () => {
+    await expect(inspect([])).rejects.toMatchObject({ step: 'usage', message: 'inspect needs at least one process id' });
+    await expect(inspect([2 ** 31 - 1])).rejects.toMatchObject({ step: 'usage', message: `no such process ${2 ** 31 - 1}` });
+  });
+});
+
+describe('listNamespaces', () => {
+  it("lists this process's namespaces, each with at least this process in it", async () => {
+    const rows = await listNamespaces({ type: 'uts' }, fakeSystem({ euid: 1, env: {} }));
+    expect(rows.every((r) => r.type === 'uts')).toBe(true);
+    const own = rows.find((r) => r.ns === inode('self', 'uts'));
+    expect(own?.nprocs).toBeGreaterThanOrEqual(1);
+    expect(own?.pid).toBeLessThanOrEqual(process.pid);
+    expect(rows.map((r) => r.ns)).toEqual([...rows.map((r) => r.ns)].sort((a, b) => a - b));
+  });
+});
+
+describe('namespaceLimits', () => {
+  it('reads each max_<type>_namespaces sysctl, null where it cannot be read', async () => {
+    const files = { '/proc/sys/user/max_uts_namespaces': '42\n', '/proc/sys/user/max_net_namespaces': '0\n' };
+    const limits = await namespaceLimits(fakeSystem({ euid: 1, env: {}, files }));
+    expect(limits.map((l) => [l.type, l.max])).toEqual([
+      ['uts', 42],
+      ['ipc', null],
+      ['pid', null],
+      ['mnt', null],
+      ['net', 0],
+      ['user', null],
+      ['cgroup', null],
+      ['time', null],
+    ]);
+    for (const l of limits) expect(l.count).toBeGreaterThanOrEqual(1);
+  });
+});
