@@ -13,6 +13,12 @@ export interface TimeOffsets {
   readonly boottime?: number;
 }
 
+/** One entry of `mounts`, applied in order under the sandbox's root. */
+export type MountEntry =
+  | { readonly type: 'bind'; readonly source: string; readonly destination: string; readonly 'read-only'?: true }
+  | { readonly type: 'tmpfs'; readonly destination: string; readonly size?: number }
+  | { readonly type: 'dev'; readonly destination: string };
+
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
   readonly version: 1;
@@ -41,6 +47,12 @@ export interface HelperConfig {
   readonly 'stop-timeout'?: number;
   /** The capabilities kept (numbers); absent: the sets are left alone. */
   readonly capabilities?: readonly number[];
+  /** The directory that becomes the sandbox's / (pivot_root). */
+  readonly rootfs?: string;
+  /** The new root is remounted read-only. */
+  readonly 'read-only'?: true;
+  /** Binds, tmpfs and /dev mounts, in order. */
+  readonly mounts?: readonly MountEntry[];
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */
@@ -67,4 +79,8 @@ export const LIMITS = {
   preservedFds: 1024,
   /** `stop-timeout`, in seconds (a day). */
   stopTimeoutSeconds: 86400,
+  /** Entries of `mounts`. */
+  mounts: 256,
+  /** The largest `size` of a tmpfs, in bytes (1 PiB). */
+  tmpfsBytes: 2 ** 50,
 } as const;

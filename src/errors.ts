@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { insideIds, isMapped } from './idmaps.js';
+import { isMountStep, MOUNT_STEP_FAILURES, MOUNT_STEPS, mountHint } from './mount-errors.js';
 import { NAMESPACES, sysctlPath } from './namespaces.js';
 import type { SystemContext } from './system.js';
 
@@ -28,6 +29,7 @@ export const HELPER_STEPS = [
   'fds',
   'init',
   'exec',
+  ...MOUNT_STEPS,
 ] as const;
 
 /** A step the helper reports. */
@@ -185,12 +187,13 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
   fds: () => 'cannot close the file descriptors the command must not inherit',
   init: () => 'cannot start the command under --init',
   exec: (config, detail) => detail ?? config.command[0] ?? 'the command',
+  ...MOUNT_STEP_FAILURES,
 };
 
 /** Why a step failed, when the errno alone does not say it well. */
-function reasonOf(record: HelperErrorRecord): string | undefined {
+function reasonOf(record: HelperErrorRecord, config: HelperConfig): string | undefined {
   if (record.step === 'exec') {
-    if (record.code === 'ENOENT') return 'command not found';
+    if (record.code === 'ENOENT') return config.rootfs === undefined ? 'command not found' : `command not found in the root filesystem ${config.rootfs}`;
     return record.errno === undefined ? 'cannot execute' : `cannot execute: ${describeErrno(record.errno)}`;
   }
   if (record.step === 'config' || record.step === 'arguments') return record.detail;
@@ -297,7 +300,7 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
     case 'arguments':
       return 'nsrun and its helper may be out of step; run `make`';
     default:
-      return undefined;
+      return isMountStep(record.step) ? mountHint(record.step, record.code, config, record.detail) : undefined;
   }
 }
 
@@ -314,7 +317,7 @@ export function fromHelperError(record: unknown, context: ErrorContext): NsrunEr
     checked.step === undefined
       ? `the helper failed at step '${checked.rawStep}'`
       : STEP_FAILURES[checked.step](context.config, checked.detail);
-  const reason = reasonOf(checked);
+  const reason = reasonOf(checked, context.config);
   return new NsrunError(reason === undefined ? what : `${what}: ${reason}`, {
     step: checked.step ?? 'helper',
     exitCode: exitCodeOf(checked),

@@ -62,6 +62,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'allow-new-privs', type: 'boolean', description: 'let exec gain privileges (setuid, file capabilities); no_new_privs is set otherwise' },
   { name: 'cap-drop', type: 'array', description: 'drop capabilities, e.g. NET_RAW,SYS_ADMIN or all (repeatable)' },
   { name: 'cap-add', type: 'array', description: 'keep or give capabilities, e.g. NET_ADMIN (repeatable; ambient for a uid other than 0)' },
+  { name: 'rootfs', type: 'string', description: 'a directory that becomes / (pivot_root; adds ns)' },
+  { name: 'bind', type: 'array', description: 'bind SRC (a host path) on DST inside (repeatable; mounts apply in the order given)' },
+  { name: 'ro-bind', type: 'array', description: 'bind SRC on DST read-only, submounts included (repeatable)' },
+  { name: 'tmpfs', type: 'array', description: 'mount a new tmpfs on DST, DST[:size=N[k|m|g]] (repeatable)' },
+  { name: 'dev', type: 'boolean', description: 'a minimal /dev: null, zero, full, random, urandom, tty, a private devpts, shm' },
+  { name: 'read-only', type: 'boolean', description: 'remount the new root read-only once everything is mounted (needs --rootfs)' },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
   { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' },
   { name: 'version', alias: 'V', type: 'boolean', description: 'show the version' },
@@ -72,6 +78,7 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['nsrun -- sh', 'a shell in new UTS, IPC, PID, mount, network and cgroup namespaces'],
   ['nsrun --flags uts --hostname box -- hostname', 'prints box; the host keeps its name'],
   ['nsrun --flags all --init -- ps -ef', 'every namespace, an init as PID 1, ps as PID 2'],
+  ['nsrun --rootfs ./rootfs --dev --flags all -- /bin/sh', 'a shell in a container of its own, its / the directory ./rootfs (make rootfs)'],
 ];
 
 /** The help page of `nsrun [run]`, which is also nsrun's own. */
