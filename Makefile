@@ -4,7 +4,7 @@
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 
-.PHONY: all build demo test lint typecheck bench fuzz soak clean
+.PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built
@@ -27,6 +27,10 @@ dist/.built: node_modules/.installed tsconfig.json scripts/bundle.mjs $(TS_SOURC
 
 demo: build
 	@scripts/demo.sh
+
+# a small root filesystem in ./rootfs for `nsrun --rootfs ./rootfs` (busybox-static, else the host's programs)
+rootfs:
+	scripts/mkrootfs.sh rootfs
 
 # lint: the helper builds with -Werror above; the TypeScript is type-checked strictly, tests included
 lint typecheck: build

@@ -24,6 +24,7 @@ const struct ns_kind ns_kinds[NS_KINDS] = {
 #define MAX_UTS_NAME 64
 #define MAX_OFFSET (INT64_C(1) << 31)
 #define MAX_QUERY 65536
+#define MAX_TMPFS_SIZE (INT64_C(1) << 50)
 
 struct checker {
   char *err;
@@ -272,6 +273,78 @@ static int check_capabilities(struct checker *ck, const char *key, const struct 
   return 0;
 }
 
+/* A destination inside the sandbox: an absolute path with a component other
+ * than "." and no ".." component; returns -1 with a message otherwise. */
+static int want_destination(struct checker *ck, const char *key, const struct json *v, const char **out)
+{
+  if (want_path(ck, key, v, out) < 0)
+    return -1;
+  bool named = false;
+  for (const char *p = *out; *p;) {
+    size_t n = strcspn(p, "/");
+    if (n == 2 && p[0] == '.' && p[1] == '.')
+      return bad(ck, "member \"%s\": \"%.64s\" has a \"..\" component", key, *out);
+    named |= n > 0 && !(n == 1 && p[0] == '.');
+    p += n + (p[n] == '/');
+  }
+  if (!named)
+    return bad(ck, "member \"%s\": \"%.64s\" names the root itself", key, *out);
+  return 0;
+}
+
+static int check_mount(struct checker *ck, const struct json *v, struct mount_entry *m)
+{
+  static const char *const types[] = { "bind", "tmpfs", "dev", NULL };
+  bool has_type = false;
+  int e;
+  if (want_type(ck, "mounts", v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    const char *key = v->keys[i];
+    const struct json *item = &v->u.items[i];
+    if (strcmp(key, "type") == 0) {
+      if (want_enum(ck, "mounts.type", item, types, &e) < 0)
+        return -1;
+      m->type = (enum mount_type)e;
+      has_type = true;
+    } else if (strcmp(key, "source") == 0) {
+      if (want_path(ck, "mounts.source", item, &m->source) < 0)
+        return -1;
+    } else if (strcmp(key, "destination") == 0) {
+      if (want_destination(ck, "mounts.destination", item, &m->destination) < 0)
+        return -1;
+    } else if (strcmp(key, "read-only") == 0) {
+      if (want_bool(ck, "mounts.read-only", item, &m->read_only) < 0)
+        return -1;
+    } else if (strcmp(key, "size") == 0) {
+      if (want_range(ck, "mounts.size", item, 1, MAX_TMPFS_SIZE, &m->size) < 0)
+        return -1;
+    } else {
+      return bad(ck, "member \"mounts\": unknown member \"%.64s\"", key);
+    }
+  }
+  if (!has_type || !m->destination)
+    return bad(ck, "member \"mounts\": an entry needs a type and a destination");
+  if ((m->type == MOUNT_BIND) != (m->source != NULL))
+    return bad(ck, "member \"mounts\": a source belongs to a bind entry, and a bind entry needs one");
+  if ((m->read_only && m->type != MOUNT_BIND) || (m->size && m->type != MOUNT_TMPFS))
+    return bad(ck, "member \"mounts\": read-only belongs to a bind entry, size to a tmpfs entry");
+  return 0;
+}
+
+static int check_mounts(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_type(ck, key, v, JSON_ARRAY) < 0)
+    return -1;
+  if (v->len > MAX_MOUNTS)
+    return bad(ck, "member \"%s\": %zu entries, at most %d allowed", key, v->len, MAX_MOUNTS);
+  for (size_t i = 0; i < v->len; i++)
+    if (check_mount(ck, &v->u.items[i], &c->mounts[i]) < 0)
+      return -1;
+  c->mounts_len = v->len;
+  return 0;
+}
+
 static int check_member(struct checker *ck, const char *key, const struct json *v, struct config *c)
 {
   static const char *const propagations[] = { "private", "slave", "shared", "unchanged", NULL };
@@ -333,6 +406,12 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     return want_bool(ck, key, v, &c->no_new_privs);
   } else if (strcmp(key, "capabilities") == 0) {
     return check_capabilities(ck, key, v, c);
+  } else if (strcmp(key, "rootfs") == 0) {
+    return want_path(ck, key, v, &c->rootfs);
+  } else if (strcmp(key, "read-only") == 0) {
+    return want_bool(ck, key, v, &c->read_only);
+  } else if (strcmp(key, "mounts") == 0) {
+    return check_mounts(ck, key, v, c);
   } else if (strcmp(key, "parent-pid") == 0) {
     if (want_range(ck, key, v, 1, INT_MAX, &n) < 0)
       return -1;
@@ -359,9 +438,11 @@ static int check_combination(struct checker *ck, const struct config *c)
     { "uid-map", CLONE_NEWUSER }, { "gid-map", CLONE_NEWUSER },           { "mount-proc", CLONE_NEWPID | CLONE_NEWNS },
     { "mount-sys", CLONE_NEWNET | CLONE_NEWNS }, { "hostname", CLONE_NEWUTS }, { "domainname", CLONE_NEWUTS },
     { "time-offsets", CLONE_NEWTIME }, { "init", CLONE_NEWPID },
+    { "rootfs", CLONE_NEWNS }, { "mounts", CLONE_NEWNS },
   };
   const bool present[] = { c->uid_map.len > 0, c->gid_map.len > 0, c->mount_proc, c->mount_sys,
-                           c->hostname != NULL, c->domainname != NULL, c->has_time_offsets, c->init };
+                           c->hostname != NULL, c->domainname != NULL, c->has_time_offsets, c->init,
+                           c->rootfs != NULL, c->mounts_len > 0 };
 
   if (c->query && (c->command || c->clone_flags || c->join_pid || c->keep))
     return bad(ck, "member \"query\" stands alone");
@@ -376,6 +457,10 @@ static int check_combination(struct checker *ck, const struct config *c)
       return bad(ck, "member \"%s\" needs the namespaces it acts on", rules[i].member);
   if ((c->newuidmap && !c->uid_map.len) || (c->newgidmap && !c->gid_map.len))
     return bad(ck, "newuidmap and newgidmap need the map they write");
+  if (c->read_only && !c->rootfs)
+    return bad(ck, "member \"read-only\" needs \"rootfs\"");
+  if ((c->rootfs || c->mounts_len) && c->propagation != PROPAGATION_PRIVATE && c->propagation != PROPAGATION_SLAVE)
+    return bad(ck, "members \"rootfs\" and \"mounts\" need propagation private or slave");
   return 0;
 }
 

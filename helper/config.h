@@ -28,6 +28,18 @@ struct id_map {
   struct id_map_line lines[MAX_MAP_LINES];
 };
 
+#define MAX_MOUNTS 256 /* entries of "mounts" */
+
+/* One entry of "mounts", applied in order under the root (docs/contract.md). */
+enum mount_type { MOUNT_BIND, MOUNT_TMPFS, MOUNT_DEV };
+struct mount_entry {
+  enum mount_type type;
+  const char *source;      /* bind: an absolute host path */
+  const char *destination; /* an absolute path inside the sandbox, without "..", not "/" */
+  bool read_only;          /* bind: read-only, recursively */
+  int64_t size;            /* tmpfs: bytes; 0: the kernel's default */
+};
+
 enum propagation { PROPAGATION_PRIVATE, PROPAGATION_SLAVE, PROPAGATION_SHARED, PROPAGATION_UNCHANGED };
 enum setgroups { SETGROUPS_UNSET, SETGROUPS_ALLOW, SETGROUPS_DENY };
 
@@ -56,6 +68,10 @@ struct config {
   bool join_all;
   bool keep;                 /* "keep": the first process holds the namespaces, no command */
   char **query;              /* "query": NULL-terminated namespace files to describe */
+  const char *rootfs;        /* the directory that becomes / (pivot_root); NULL: the host's / */
+  bool read_only;            /* the new root is remounted read-only */
+  size_t mounts_len;
+  struct mount_entry mounts[MAX_MOUNTS];
 };
 
 /* Parses and validates text into *c; returns 0, or -1 with a message in err. */

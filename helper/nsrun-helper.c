@@ -33,6 +33,7 @@
 #include "harden.h"
 #include "join.h"
 #include "nsquery.h"
+#include "mounts.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -529,6 +530,20 @@ static noreturn void run_init(const struct config *c, int nsdir)
   }
 }
 
+/* Builds the sandbox's filesystem in bubblewrap's order: the new root, /proc
+ * and /sys in it, the mounts in the order given, the masks; then enters it
+ * with pivot_root and makes it read-only. Without a rootfs, only the mounts. */
+static void set_up_filesystem(const struct config *c)
+{
+  struct root r;
+  if (open_root(&r, c->rootfs) < 0 || (c->rootfs && mount_proc_in_root(&r, c->mount_proc) < 0) ||
+      (c->rootfs && c->mount_sys && mount_sys_in_root(&r) < 0) || apply_mounts(&r, c->mounts, c->mounts_len) < 0 ||
+      (c->rootfs && mask_paths(&r) < 0) || (c->rootfs && pivot_into(&r) < 0) ||
+      (c->read_only && make_root_read_only(&r) < 0))
+    die(EXIT_SETUP, r.failed_step, r.failed_call, errno, "%s", r.failed_path);
+  close(r.fd);
+}
+
 /* The sandbox's first process: sets the sandbox up from the inside, step by step, then runs the command. */
 static noreturn void child_main(const struct config *c, struct sandbox *sb)
 {
@@ -548,10 +563,12 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "time-namespace", failed_call, errno, "/proc/self/timens_offsets");
   if ((c->clone_flags & CLONE_NEWNS) && set_propagation(c) < 0)
     die(EXIT_SETUP, "propagation", failed_call, errno, "/");
-  if (c->mount_proc && mount_proc() < 0)
+  if (c->mount_proc && !c->rootfs && mount_proc() < 0)
     die(EXIT_SETUP, "mount-proc", failed_call, errno, "/proc");
-  if (c->mount_sys && mount_sys() < 0)
+  if (c->mount_sys && !c->rootfs && mount_sys() < 0)
     die(EXIT_SETUP, "mount-sys", failed_call, errno, "/sys");
+  if (c->rootfs || c->mounts_len)
+    set_up_filesystem(c);
   if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
     die(EXIT_SETUP, "hostname", "sethostname", errno, "%s", c->hostname);
   if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)

@@ -2,9 +2,10 @@
 # Prepares a fresh machine, as root, for `make test`: the system tools the
 # tests drive, and a test user with subordinate id ranges for --map auto.
 set -eu
-# clang needs its runtime libraries (libclang-rt-dev) for libFuzzer and the sanitizers
-# mount: nsrun run --name bind-mounts namespace files with mount(8) as root; util-linux has lsns and ipcmk
-packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev mount"
+# clang needs its runtime libraries (libclang-rt-dev) for libFuzzer and the sanitizers;
+# mount: nsrun run --name bind-mounts namespace files with mount(8) as root; util-linux has lsns and ipcmk;
+# busybox-static fills the root filesystems of the --rootfs tests (scripts/mkrootfs.sh)
+packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev mount busybox-static"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

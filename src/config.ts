@@ -19,6 +19,11 @@ export interface JoinTarget {
   /** The namespaces to enter; absent: every one that differs from the helper's own. */
   readonly namespaces?: readonly NamespaceName[];
 }
+/** One entry of `mounts`, applied in order under the sandbox's root. */
+export type MountEntry =
+  | { readonly type: 'bind'; readonly source: string; readonly destination: string; readonly 'read-only'?: true }
+  | { readonly type: 'tmpfs'; readonly destination: string; readonly size?: number }
+  | { readonly type: 'dev'; readonly destination: string };
 
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
@@ -50,6 +55,12 @@ export interface HelperConfig {
   readonly capabilities?: readonly number[];
   /** Enter the namespaces of this process; `namespaces` is then empty. */
   readonly join?: JoinTarget;
+  /** The directory that becomes the sandbox's / (pivot_root). */
+  readonly rootfs?: string;
+  /** The new root is remounted read-only. */
+  readonly 'read-only'?: true;
+  /** Binds, tmpfs and /dev mounts, in order. */
+  readonly mounts?: readonly MountEntry[];
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */
@@ -76,4 +87,8 @@ export const LIMITS = {
   preservedFds: 1024,
   /** `stop-timeout`, in seconds (a day). */
   stopTimeoutSeconds: 86400,
+  /** Entries of `mounts`. */
+  mounts: 256,
+  /** The largest `size` of a tmpfs, in bytes (1 PiB). */
+  tmpfsBytes: 2 ** 50,
 } as const;

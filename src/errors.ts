@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { insideIds, isMapped } from './idmaps.js';
+import { isMountStep, MOUNT_STEP_FAILURES, MOUNT_STEPS, mountHint } from './mount-errors.js';
 import { NAMESPACES, sysctlPath } from './namespaces.js';
 import type { SystemContext } from './system.js';
 
@@ -30,6 +31,7 @@ export const HELPER_STEPS = [
   'exec',
   'join',
   'keep',
+  ...MOUNT_STEPS,
 ] as const;
 
 /** A step the helper reports. */
@@ -193,12 +195,13 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
     return `cannot join ${what} of process ${config.join?.pid ?? '?'}`;
   },
   keep: () => 'cannot detach the holder of the kept namespaces',
+  ...MOUNT_STEP_FAILURES,
 };
 
 /** Why a step failed, when the errno alone does not say it well. */
-function reasonOf(record: HelperErrorRecord): string | undefined {
+function reasonOf(record: HelperErrorRecord, config: HelperConfig): string | undefined {
   if (record.step === 'exec') {
-    if (record.code === 'ENOENT') return 'command not found';
+    if (record.code === 'ENOENT') return config.rootfs === undefined ? 'command not found' : `command not found in the root filesystem ${config.rootfs}`;
     return record.errno === undefined ? 'cannot execute' : `cannot execute: ${describeErrno(record.errno)}`;
   }
   if (record.step === 'config' || record.step === 'arguments') return record.detail;
@@ -308,7 +311,7 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
     case 'arguments':
       return 'nsrun and its helper may be out of step; run `make`';
     default:
-      return undefined;
+      return isMountStep(record.step) ? mountHint(record.step, record.code, config, record.detail) : undefined;
   }
 }
 
@@ -325,7 +328,7 @@ export function fromHelperError(record: unknown, context: ErrorContext): NsrunEr
     checked.step === undefined
       ? `the helper failed at step '${checked.rawStep}'`
       : STEP_FAILURES[checked.step](context.config, checked.detail);
-  const reason = reasonOf(checked);
+  const reason = reasonOf(checked, context.config);
   return new NsrunError(reason === undefined ? what : `${what}: ${reason}`, {
     step: checked.step ?? 'helper',
     exitCode: exitCodeOf(checked),

@@ -1,10 +1,11 @@
 /** nsrun's library: run a command in new Linux namespaces from Node. */
-export type { HelperConfig, IdMapLine, Propagation, TimeOffsets } from './config.js';
+export type { HelperConfig, IdMapLine, MountEntry, Propagation, TimeOffsets } from './config.js';
 export { EXIT, formatMessage, fromHelperError, NsrunError, usageError } from './errors.js';
 export type { ErrorContext, HelperStep, NsrunErrorDetails, NsrunStep } from './errors.js';
 export { helperPath, runHelper } from './helper.js';
 export type { HelperResult, RunHelperOptions } from './helper.js';
 export type { MapMode } from './idmaps.js';
+export type { MountSpec } from './mounts.js';
 export { NAMESPACES, parseFlags } from './namespaces.js';
 export type { NamespaceKind, NamespaceName } from './namespaces.js';
 export { normalizeOptions } from './options.js';

@@ -5,6 +5,7 @@ import { invalidValue, usageError } from './errors.js';
 import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
 import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { keptCapabilities } from './capabilities.js';
+import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** Every propagation, in the order help lists them. */
@@ -122,6 +123,23 @@ export interface NsrunOptions {
    * @default none
    */
   readonly capAdd?: readonly string[];
+  /**
+   * A directory that becomes the sandbox's / (entered with pivot_root; the host's root is detached);
+   * a relative path is resolved against the caller's directory. Adds `ns`.
+   * @default the host's /
+   */
+  readonly rootfs?: string;
+  /**
+   * Remount the new root itself read-only once everything is mounted on it (needs `rootfs`).
+   * @default false
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Binds, tmpfs and a minimal /dev, applied in this order under the new root (or in the new mount
+   * namespace on the host's tree, whose mount points must exist). Adds `ns`.
+   * @default none
+   */
+  readonly mounts?: readonly MountSpec[];
 }
 
 /** The values of the options whose default is a value, shared with the help text. */
@@ -279,10 +297,23 @@ function validatePreserveFds(value: number | string | undefined): number {
   return value === undefined ? 0 : validateInteger('--preserve-fds', value, 0, LIMITS.preservedFds);
 }
 
-/** The namespaces to create: those asked for, `time` for offsets, `user` when unprivileged. */
-function impliedNamespaces(requested: readonly NamespaceName[], timeOffsets: TimeOffsets | undefined, euid: number): NamespaceName[] {
+/** The sandbox's own mounts must never reach the host: pivot_root refuses shared mounts, and a mount under a shared one propagates. */
+function validateFilesystemPropagation(propagation: Propagation, rootfs: string | undefined, mounts: boolean): void {
+  if ((rootfs !== undefined || mounts) && propagation !== 'private' && propagation !== 'slave') {
+    throw usageError(`--propagation ${propagation} cannot be used with --rootfs or mounts, which need private or slave`);
+  }
+}
+
+/** The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `user` when unprivileged. */
+function impliedNamespaces(
+  requested: readonly NamespaceName[],
+  timeOffsets: TimeOffsets | undefined,
+  euid: number,
+  mounts = false,
+): NamespaceName[] {
   const names = new Set(requested);
   if (timeOffsets !== undefined) names.add('time');
+  if (mounts) names.add('mnt');
   if (euid !== 0 && [...names].some((name) => name !== 'user')) names.add('user');
   return sortNamespaces(names);
 }
@@ -318,12 +349,16 @@ export function normalizeOptions(
 ): HelperConfig {
   const checkedCommand = validateCommand(command);
   const timeOffsets = validateTimeOffset(options.timeOffset);
-  const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid);
+  const rootfs = validateRootfs(options.rootfs, system.cwd);
+  const mounts = validateMounts(options.mounts, system.cwd);
+  const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid, rootfs !== undefined || mounts !== undefined);
   const has = (name: NamespaceName): boolean => namespaces.includes(name);
   const maps = idMapsFor(options, namespaces, system);
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
   if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
   if (options.init === true) requireNamespace('--init', namespaces, 'pid');
+  validateFilesystemPropagation(propagation, rootfs, mounts !== undefined);
+  if (options.readOnly === true && rootfs === undefined) throw usageError('--read-only needs --rootfs DIR');
   const preserveFds = validatePreserveFds(options.preserveFds);
   const uid = validateId('--uid', options.uid);
   return {
@@ -339,12 +374,15 @@ export function normalizeOptions(
     hostname: validateUtsName('--hostname', options.hostname, namespaces),
     domainname: validateUtsName('--domainname', options.domainname, namespaces),
     'time-offsets': timeOffsets,
-    cwd: validateCwd(options.cwd, system.cwd),
+    cwd: validateCwd(options.cwd, rootfs === undefined ? system.cwd : '/'),
     init: options.init === true ? true : undefined,
     'preserve-fds': preserveFds === 0 ? undefined : preserveFds,
     env: validateEnv(options.env, options.clearEnv ?? false, system.env),
     'stop-timeout': validateInteger('--stop-timeout', options.stopTimeout ?? DEFAULTS.stopTimeout, 0, LIMITS.stopTimeoutSeconds),
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
+    rootfs,
+    'read-only': options.readOnly === true ? true : undefined,
+    mounts,
   };
 }

@@ -3,6 +3,7 @@ import parser from 'yargs-parser';
 import { usageError } from '../errors.js';
 import { MAP_MODES } from '../idmaps.js';
 import { PROPAGATIONS, validateChoice, type NsrunOptions } from '../options.js';
+import { commandLineMounts } from './order.js';
 import { RUN_OPTIONS, type OptionSpec } from './spec.js';
 
 /** What the command line asks for. */
@@ -97,7 +98,8 @@ export function flag(value: unknown): boolean {
 /** Reads `nsrun [run] [options] [--] command [args...]`; throws a usage error for an unknown option or no command. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (argv.length === 0) return { action: 'help' };
-  const { values: args, positionals } = parseOptions(argv[0] === RUN ? argv.slice(1) : argv, RUN_OPTIONS);
+  const words = argv[0] === RUN ? argv.slice(1) : argv;
+  const { values: args, positionals } = parseOptions(words, RUN_OPTIONS);
   const [first, ...rest] = positionals;
   if (flag(args['help'])) return { action: 'help' };
   if (flag(args['version'])) return { action: 'version' };
@@ -130,6 +132,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       allowNewPrivs: flag(args['allow-new-privs']),
       capDrop: strings(args['cap-drop']),
       capAdd: strings(args['cap-add']),
+      rootfs: lastString(args['rootfs']),
+      readOnly: flag(args['read-only']),
+      mounts: commandLineMounts(words, RUN_OPTIONS, args),
     },
   };
 }

@@ -62,6 +62,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'allow-new-privs', type: 'boolean', description: 'let exec gain privileges (setuid, file capabilities); no_new_privs is set otherwise' },
   { name: 'cap-drop', type: 'array', description: 'drop capabilities, e.g. NET_RAW,SYS_ADMIN or all (repeatable)' },
   { name: 'cap-add', type: 'array', description: 'keep or give capabilities, e.g. NET_ADMIN (repeatable; ambient for a uid other than 0)' },
+  { name: 'rootfs', type: 'string', description: 'DIR becomes / (pivot_root; the old root is detached; adds ns)' },
+  { name: 'bind', type: 'array', description: 'SRC:DST binds the host path SRC on DST inside (repeatable; mounts apply in the order given)' },
+  { name: 'ro-bind', type: 'array', description: 'SRC:DST binds SRC on DST read-only, submounts included (repeatable)' },
+  { name: 'tmpfs', type: 'array', description: 'DST[:size=N[k|m|g]] mounts a new tmpfs on DST (repeatable)' },
+  { name: 'dev', type: 'boolean', description: 'a minimal /dev: null, zero, full, random, urandom, tty, a private devpts, shm' },
+  { name: 'read-only', type: 'boolean', description: 'remount the new root read-only once everything is mounted (needs --rootfs)' },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
   { name: 'name', type: 'string', description: 'keep the namespaces under this name after the command ends (nsrun ps, exec --name, rm)' },
   { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' },
@@ -76,6 +82,7 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['nsrun -- sh', 'a shell in new UTS, IPC, PID, mount, network and cgroup namespaces'],
   ['nsrun --flags uts --hostname box -- hostname', 'prints box; the host keeps its name'],
   ['nsrun --flags all --init -- ps -ef', 'every namespace, an init as PID 1, ps as PID 2'],
+  ['nsrun --rootfs ./rootfs --dev --flags all -- /bin/sh', 'a shell in a container of its own, its / the directory ./rootfs (make rootfs)'],
 ];
 
 /** The help page of `nsrun [run]`, which is also nsrun's own. */

@@ -25,6 +25,9 @@ const NOTHING = {
   allowNewPrivs: false,
   capDrop: undefined,
   capAdd: undefined,
+  rootfs: undefined,
+  readOnly: false,
+  mounts: undefined,
 };
 
 describe('parseCommandLine', () => {

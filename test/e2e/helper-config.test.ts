@@ -29,6 +29,18 @@ const table: readonly (readonly [string, string | Buffer, string])[] = [
   ['bytes that are not UTF-8', Buffer.concat([Buffer.from('{"version":1,"command":["'), Buffer.from([0xff, 0xfe]), Buffer.from('"]}')]), 'invalid JSON: a string is not valid UTF-8'],
   ['an encoded surrogate', Buffer.concat([Buffer.from('{"version":1,"command":["'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"]}')]), 'invalid JSON: a string is not valid UTF-8'],
   ['trailing characters', `${json(base)}x`, 'invalid JSON: trailing characters'],
+  ['a rootfs without a mount namespace', json({ ...base, rootfs: '/srv' }), 'member "rootfs" needs the namespaces it acts on'],
+  ['a relative rootfs', json({ ...base, namespaces: ['mnt'], rootfs: 'srv' }), 'member "rootfs": "srv" is not an absolute path'],
+  ['read-only without a rootfs', json({ ...base, namespaces: ['mnt'], 'read-only': true }), 'member "read-only" needs "rootfs"'],
+  ['a rootfs with shared propagation', json({ ...base, namespaces: ['mnt'], rootfs: '/srv', propagation: 'shared' }), 'members "rootfs" and "mounts" need propagation private or slave'],
+  ['a mount destination with ..', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'tmpfs', destination: '/a/../etc' }] }), 'member "mounts.destination": "/a/../etc" has a ".." component'],
+  ['a mount on / itself', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'tmpfs', destination: '/./' }] }), 'member "mounts.destination": "/./" names the root itself'],
+  ['a bind without a source', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'bind', destination: '/x' }] }), 'member "mounts": a source belongs to a bind entry, and a bind entry needs one'],
+  ['a read-only tmpfs', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'tmpfs', destination: '/x', 'read-only': true }] }), 'member "mounts": read-only belongs to a bind entry, size to a tmpfs entry'],
+  ['an unknown mount type', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'overlay', destination: '/x' }] }), 'member "mounts.type": unknown value "overlay"'],
+  ['an unknown mount member', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'dev', destination: '/dev', mode: 1 }] }), 'member "mounts": unknown member "mode"'],
+  ['a tmpfs of size 0', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'tmpfs', destination: '/x', size: 0 }] }), 'member "mounts.size": 0 is out of range 1..1125899906842624'],
+  ['257 mounts', json({ ...base, namespaces: ['mnt'], mounts: Array.from({ length: 257 }, () => ({ type: 'dev', destination: '/dev' })) }), 'member "mounts": 257 entries, at most 256 allowed'],
 ];
 
 describe('the helper refuses hostile configs', () => {
