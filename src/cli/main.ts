@@ -6,6 +6,7 @@ import { normalizeOptions } from '../options.js';
 import { COMMANDS } from './commands.js';
 import { parseCommandLine } from './parse.js';
 import { RUN_HELP } from './spec.js';
+import { openStatusStream } from './status.js';
 
 function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -42,12 +43,20 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(`nsrun ${packageVersion()}\n`);
       return 0;
     case 'run': {
-      const config = normalizeOptions(commandLine.command, commandLine.options);
-      if (commandLine.dryRun) {
-        process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
-        return 0;
+      const status = openStatusStream(commandLine.statusFd);
+      try {
+        const config = normalizeOptions(commandLine.command, commandLine.options);
+        if (commandLine.dryRun) {
+          process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+          return 0;
+        }
+        const result = await runHelper(config, { onReady: status?.ready });
+        status?.ended(result);
+        return result.exitCode;
+      } catch (error) {
+        status?.failed(error);
+        throw error;
       }
-      return (await runHelper(config)).exitCode;
     }
   }
 }

@@ -19,6 +19,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** Its default as the help text shows it. */
   readonly default?: string;
+  /** Whether its value may start with `-` (as `-` for stderr), so the next word is always taken. */
+  readonly dashValue?: boolean;
 }
 
 const FLAG_WORDS = [...NAMESPACES.flatMap((k) => k.words), 'all'].join(',');
@@ -63,6 +65,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'cap-drop', type: 'array', description: 'drop capabilities, e.g. NET_RAW,SYS_ADMIN or all (repeatable)' },
   { name: 'cap-add', type: 'array', description: 'keep or give capabilities, e.g. NET_ADMIN (repeatable; ambient for a uid other than 0)' },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
+  {
+    name: 'status-fd',
+    type: 'string',
+    description: 'write JSON Lines status (child pid, namespaces, exit) to fd N, or - for stderr',
+    dashValue: true,
+  },
   { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' },
   { name: 'version', alias: 'V', type: 'boolean', description: 'show the version' },
 ];
