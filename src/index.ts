@@ -15,3 +15,5 @@ export { CommandFailedError, run, spawn } from './api.js';
 export type { NsrunResult, NsrunSandbox, NsrunSubprocess, NsrunTimings, RunOptions, StdioOption } from './api.js';
 export { startHelper } from './helper.js';
 export type { HelperProcess, SandboxReady, StdioTarget } from './helper.js';
+export { doctor } from './doctor.js';
+export type { Attempt, CgroupVersion, CheckStatus, DoctorCheck, DoctorReport, MapProgram } from './doctor.js';
