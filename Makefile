@@ -26,10 +26,12 @@ dist/.built: node_modules/.installed tsconfig.json $(TS_SOURCES)
 demo: build
 	@scripts/demo.sh
 
-# lint: the helper builds with -Werror above; the TypeScript is type-checked strictly, tests included
+# lint: the helper builds with -Werror above; the TypeScript is type-checked strictly, tests included,
+# and test/types/ checks the published declarations, expected type errors included
 lint typecheck: build
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p test/tsconfig.json --noEmit
+	npx tsc -p test/types/tsconfig.json
 
 # the soak counts the machine's namespaces, so it runs on its own after the rest
 test: build lint
