@@ -2,8 +2,9 @@
 # Prepares a fresh machine, as root, for `make test`: the system tools the
 # tests drive, and a test user with subordinate id ranges for --map auto.
 set -eu
-# clang needs its runtime libraries (libclang-rt-dev) for libFuzzer and the sanitizers
-packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev"
+# clang needs its runtime libraries (libclang-rt-dev) for libFuzzer and the sanitizers;
+# zsh runs the zsh completion test
+packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev zsh"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -21,4 +21,5 @@ export interface CommandEntry {
 /** Every command but `run`, in the order `nsrun --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'doctor', summary: 'tell what this machine allows, and how to fix what it does not', load: () => import('./doctor.js') },
+  { name: 'completion', summary: 'print a bash or zsh completion script', load: () => import('./completion.js') },
 ];
