@@ -4,7 +4,7 @@
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 
-.PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs
+.PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs install uninstall
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built
@@ -32,10 +32,12 @@ demo: build
 rootfs:
 	scripts/mkrootfs.sh rootfs
 
-# lint: the helper builds with -Werror above; the TypeScript is type-checked strictly, tests included
+# lint: the helper builds with -Werror above; the TypeScript is type-checked strictly, tests included,
+# and test/types/ checks the published declarations, expected type errors included
 lint typecheck: build
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p test/tsconfig.json --noEmit
+	npx tsc -p test/types/tsconfig.json
 
 # the soak counts the machine's namespaces, so it runs on its own after the rest
 test: build lint
@@ -57,3 +59,26 @@ bench: build
 
 clean:
 	rm -rf dist libexec
+
+# install: as a distribution package lays nsrun out: the command in $(PREFIX)/bin, a link to
+# $(PREFIX)/lib/nsrun, which holds the files of the npm package (`files` in package.json: the
+# JavaScript, the static helper in libexec/) and its run-time dependencies, offline from npm's
+# cache when it has them; completions where bash-completion and zsh look for them.
+PREFIX ?= /usr/local
+NSRUN_LIB = $(DESTDIR)$(PREFIX)/lib/nsrun
+BASH_COMPLETIONS = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSH_FUNCTIONS = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+
+install: build
+	rm -rf $(NSRUN_LIB)
+	mkdir -p $(NSRUN_LIB) $(DESTDIR)$(PREFIX)/bin $(BASH_COMPLETIONS) $(ZSH_FUNCTIONS)
+	npm pack --ignore-scripts --silent --pack-destination $(NSRUN_LIB) >/dev/null
+	tar -xzf $(NSRUN_LIB)/nsrun-*.tgz -C $(NSRUN_LIB) --strip-components=1 --no-same-owner
+	rm -rf $(NSRUN_LIB)/nsrun-*.tgz $(NSRUN_LIB)/helper $(NSRUN_LIB)/scripts
+	cd $(NSRUN_LIB) && npm install --omit=dev --ignore-scripts --prefer-offline --no-package-lock --no-audit --no-fund --silent
+	ln -sfn ../lib/nsrun/bin/nsrun $(DESTDIR)$(PREFIX)/bin/nsrun
+	bin/nsrun completion bash > $(BASH_COMPLETIONS)/nsrun
+	bin/nsrun completion zsh > $(ZSH_FUNCTIONS)/_nsrun
+
+uninstall:
+	rm -rf $(NSRUN_LIB) $(DESTDIR)$(PREFIX)/bin/nsrun $(BASH_COMPLETIONS)/nsrun $(ZSH_FUNCTIONS)/_nsrun

@@ -37,8 +37,11 @@ export const HELPER_STEPS = [
 /** A step the helper reports. */
 export type HelperStep = (typeof HELPER_STEPS)[number];
 
-/** Where nsrun failed: a bad command line or option (`usage`), starting the helper (`helper`), or a helper step. */
-export type NsrunStep = 'usage' | 'helper' | HelperStep;
+/**
+ * Where nsrun failed: a bad command line or option (`usage`), starting the helper (`helper`), a
+ * helper step, or the command itself, which failed once running (`command`, library only).
+ */
+export type NsrunStep = 'usage' | 'helper' | 'command' | HelperStep;
 
 /** The exit codes nsrun reserves (docs/signals.md). */
 export const EXIT = { usage: 2, setup: 125, cannotExecute: 126, notFound: 127 } as const;
@@ -57,7 +60,7 @@ export interface NsrunErrorDetails {
 
 /** Every failure nsrun reports: a bad option, a helper that cannot start, or a setup step that failed. */
 export class NsrunError extends Error {
-  override readonly name = 'NsrunError';
+  override readonly name: string = 'NsrunError';
   /** Where it failed. */
   readonly step: NsrunStep;
   /** The system call that failed, when one did. */

@@ -1,6 +1,6 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
-import { spawn, type StdioOptions } from 'node:child_process';
-import { fstatSync, readlinkSync } from 'node:fs';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync, fstatSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { LIMITS, type HelperConfig } from './config.js';
@@ -24,6 +24,17 @@ export interface HelperResult {
   readonly namespaces: Partial<Record<NamespaceName, number>>;
 }
 
+/** Where one of the command's standard streams goes: a pipe to this process, this process's own, /dev/null, or an fd. */
+export type StdioTarget = 'pipe' | 'inherit' | 'ignore' | number;
+
+/** The sandbox once the command runs. */
+export interface SandboxReady {
+  /** The host pid of the sandbox's first process. */
+  readonly childPid: number;
+  /** The inode of each namespace the command lives in. */
+  readonly namespaces: Partial<Record<NamespaceName, number>>;
+}
+
 /** How to run the helper. */
 export interface RunHelperOptions {
   /**
@@ -31,12 +42,48 @@ export interface RunHelperOptions {
    * @default helperPath()
    */
   readonly helper?: string;
+  /**
+   * The command's stdin, stdout and stderr.
+   * @default ['inherit', 'inherit', 'inherit']
+   */
+  readonly stdio?: readonly [StdioTarget, StdioTarget, StdioTarget];
+  /**
+   * Relay the RELAYED_SIGNALS this process receives to the sandbox, as the CLI does. A library
+   * leaves them alone: a listener would stop Node's own default action.
+   * @default true
+   */
+  readonly relaySignals?: boolean;
+  /**
+   * Called once, when the command has been executed.
+   * @default none
+   */
+  readonly onReady?: (ready: SandboxReady) => void;
+}
+
+/** A running helper. */
+export interface HelperProcess {
+  /** The helper's process; its stdin, stdout and stderr are the command's when they are pipes. */
+  readonly child: ChildProcess;
+  /** Resolves when the command has ended; rejects as runHelper does. */
+  readonly result: Promise<HelperResult>;
+  /**
+   * Sends `signal` to the helper, which relays it to the command (docs/signals.md). SIGKILL kills
+   * the helper, and with it the sandbox; the result then reports SIGKILL.
+   */
+  kill(signal?: NodeJS.Signals): boolean;
 }
 
 /** The helper executable: `$NSRUN_HELPER`, else `libexec/nsrun-helper` in the package. */
 export function helperPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const fromEnv = env['NSRUN_HELPER'];
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : packagePath('libexec/nsrun-helper');
+}
+
+/** How to get the helper: `make` in a source tree, a rebuild of an installed package. */
+function helperHint(): string {
+  return existsSync(packagePath('Makefile'))
+    ? 'run `make`'
+    : 'run `npm rebuild nsrun` (building the helper needs gcc and make)';
 }
 
 /** The name of signal `n`, if it has one. */
@@ -98,36 +145,50 @@ function readStatusLine(text: string): StatusLine {
 }
 
 /**
- * Runs the helper with `config`: the command gets nsrun's stdin, stdout, stderr and the preserved
- * fds; the config goes in on one pipe (with `parent-pid` set to this process unless the config
- * names another) and the status comes back on another. Signals nsrun receives meanwhile are
- * relayed. Resolves when the command has ended; rejects with an NsrunError when the sandbox
- * could not be set up or the command not executed.
+ * Runs the helper with `config`: see startHelper. Resolves when the command has ended; rejects
+ * with an NsrunError when the sandbox could not be set up or the command not executed.
  */
 export function runHelper(config: HelperConfig, options: RunHelperOptions = {}): Promise<HelperResult> {
+  try {
+    return startHelper(config, options).result;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Starts the helper with `config`: the command gets the `stdio` asked for and the preserved fds;
+ * the config goes in on one pipe (with `parent-pid` set to this process unless the config names
+ * another) and the status comes back on another. Signals this process receives meanwhile are
+ * relayed unless `relaySignals` is false. Every run has its own pipes and state, so any number
+ * may run at once. Throws a usage error for a config over the limit or fds that are not open.
+ */
+export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
   const helper = options.helper ?? helperPath();
   // The helper dies with the process that runs it, this one.
   const document = JSON.stringify({ ...config, 'parent-pid': config['parent-pid'] ?? process.pid });
   const size = Buffer.byteLength(document);
   if (size > LIMITS.configBytes) {
-    return Promise.reject(usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`));
+    throw usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`);
   }
-  let inherited: number[];
-  try {
-    inherited = preservedFds(config['preserve-fds'] ?? 0);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const inherited = preservedFds(config['preserve-fds'] ?? 0);
   const configFd = inherited.length + 3;
   const statusFd = configFd + 1;
-  const stdio: StdioOptions = ['inherit', 'inherit', 'inherit', ...inherited, 'pipe', 'pipe'];
+  const stdio: StdioOptions = [...(options.stdio ?? ['inherit', 'inherit', 'inherit']), ...inherited, 'pipe', 'pipe'];
+  const child = spawn(helper, ['--config-fd', String(configFd), '--status-fd', String(statusFd)], { stdio, detached: false });
+  // Signals sent through kill(): the helper dying of one of them is the sandbox ending as asked.
+  const sent = new Set<NodeJS.Signals>();
+  const kill = (signal: NodeJS.Signals = 'SIGTERM'): boolean => {
+    sent.add(signal);
+    return child.kill(signal);
+  };
+  const relaySignals = options.relaySignals ?? true;
 
-  return new Promise((resolve, reject) => {
-    const child = spawn(helper, ['--config-fd', String(configFd), '--status-fd', String(statusFd)], { stdio, detached: false });
+  const result = new Promise<HelperResult>((resolve, reject) => {
     const relay = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
-    for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
+    if (relaySignals) for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
 
     let childPid: number | undefined;
     let namespaces: Partial<Record<NamespaceName, number>> = {};
@@ -138,6 +199,7 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
       const line = readStatusLine(text);
       if (line.childPid !== undefined) childPid = line.childPid;
       if (line.namespaces !== undefined) namespaces = line.namespaces;
+      if (line.childPid !== undefined) options.onReady?.({ childPid: line.childPid, namespaces });
       if (line.exitCode !== undefined) ended = { exitCode: line.exitCode, signal: line.signal };
       if (line.error !== undefined) failure = fromHelperError(line.error, { config, system: processContext() });
     };
@@ -163,7 +225,7 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
-      for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
+      if (relaySignals) for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
       outcome();
     };
 
@@ -177,7 +239,7 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
             errno: error.errno === undefined ? undefined : -error.errno,
             code: error.code,
             detail: helper,
-            hint: 'run `make`',
+            hint: helperHint(),
             cause: error,
           }),
         ),
@@ -192,6 +254,8 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
         } else if (ended !== undefined) {
           const died = ended.signal === undefined ? undefined : signalName(ended.signal);
           resolve({ exitCode: ended.exitCode, signal: died, childPid, namespaces });
+        } else if (signal !== null && sent.has(signal)) {
+          resolve({ exitCode: 128 + constants.signals[signal], signal, childPid, namespaces });
         } else if (signal !== null) {
           reject(new NsrunError(`the helper died of signal ${signal}`, { step: 'helper', exitCode: EXIT.setup, detail: signal }));
         } else if (childPid !== undefined && code !== null) {
@@ -208,4 +272,5 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
       });
     });
   });
+  return { child, result, kill };
 }

@@ -84,7 +84,7 @@ function userName(system: SystemContext, uid: number): string | undefined {
 }
 
 /** A range of subordinate ids, as /etc/subuid and /etc/subgid grant them. */
-interface SubordinateRange {
+export interface SubordinateRange {
   readonly start: number;
   readonly count: number;
 }
@@ -93,7 +93,7 @@ interface SubordinateRange {
  * The caller's range in `/etc/subuid` or `/etc/subgid` (lines `user:start:count`, user
  * by name or uid), for `--map auto`; a setup error names the file when there is none.
  */
-function subordinateRange(kind: 'uid' | 'gid', system: SystemContext): SubordinateRange {
+export function subordinateRange(kind: 'uid' | 'gid', system: SystemContext): SubordinateRange {
   const file = `/etc/sub${kind}`;
   const name = userName(system, system.euid);
   const owners = [String(system.euid), ...(name === undefined ? [] : [name])];
@@ -115,7 +115,7 @@ function subordinateRange(kind: 'uid' | 'gid', system: SystemContext): Subordina
  * The absolute path of `newuidmap` or `newgidmap`, looked up on PATH (as podman does);
  * a setup error says how to install it when it is not there.
  */
-function findMapProgram(program: 'newuidmap' | 'newgidmap', system: SystemContext): string {
+export function findMapProgram(program: 'newuidmap' | 'newgidmap', system: SystemContext): string {
   const dirs = (system.env['PATH'] ?? '').split(':').filter((dir) => isAbsolute(dir));
   const found = dirs.map((dir) => join(dir, program)).find((path) => system.isExecutable(path));
   if (found !== undefined) return found;

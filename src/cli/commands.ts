@@ -26,4 +26,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'ls', summary: 'list namespaces, as lsns does', load: () => import('./ls.js') },
   { name: 'inspect', summary: 'compare the namespaces of processes', load: () => import('./inspect.js') },
   { name: 'limits', summary: 'the per-type namespace limits and how many exist', load: () => import('./limits.js') },
+  { name: 'doctor', summary: 'tell what this machine allows, and how to fix what it does not', load: () => import('./doctor.js') },
+  { name: 'completion', summary: 'print a bash or zsh completion script', load: () => import('./completion.js') },
 ];

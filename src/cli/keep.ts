@@ -1,6 +1,5 @@
 /** `nsrun run --name NAME`: the command runs in namespaces that stay after it ends. */
 import type { HelperConfig } from '../config.js';
-import { runHelper } from '../helper.js';
 import { commandConfig, createSandbox, validateName } from '../keep.js';
 
 /**
@@ -8,12 +7,17 @@ import { commandConfig, createSandbox, validateName } from '../keep.js';
  * holder, as `nsrun exec --name` does); returns the command's exit status. With `dryRun`
  * prints the sandbox's name and config and makes nothing.
  */
-export async function runKept(name: string, config: HelperConfig, dryRun: boolean): Promise<number> {
+export async function runKept(
+  name: string,
+  config: HelperConfig,
+  dryRun: boolean,
+  execute: (config: HelperConfig) => Promise<number>,
+): Promise<number> {
   validateName(name);
   if (dryRun) {
     process.stdout.write(`${JSON.stringify({ name, ...config }, null, 2)}\n`);
     return 0;
   }
   const sandbox = await createSandbox(name, config);
-  return (await runHelper(commandConfig(config, sandbox))).exitCode;
+  return execute(commandConfig(config, sandbox));
 }

@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { formatMessage, NsrunError, EXIT } from '../errors.js';
 import { runHelper } from '../helper.js';
+import type { HelperConfig } from '../config.js';
 import { normalizeOptions } from '../options.js';
 import { packagePath } from '../paths.js';
 import { COMMANDS } from './commands.js';
 import { parseCommandLine } from './parse.js';
 import { RUN_HELP } from './spec.js';
+import { openStatusStream } from './status.js';
 
 function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(packagePath('package.json'), 'utf8'));
@@ -43,16 +45,28 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(`nsrun ${packageVersion()}\n`);
       return 0;
     case 'run': {
-      const config = normalizeOptions(commandLine.command, commandLine.options);
-      if (commandLine.name !== undefined) {
-        const { runKept } = await import('./keep.js');
-        return runKept(commandLine.name, config, commandLine.dryRun);
+      const status = openStatusStream(commandLine.statusFd);
+      const execute = async (config: HelperConfig): Promise<number> => {
+        const result = await runHelper(config, { onReady: status?.ready });
+        status?.ended(result);
+        return result.exitCode;
+      };
+      try {
+        const config = normalizeOptions(commandLine.command, commandLine.options);
+        if (commandLine.name !== undefined) {
+          const { runKept } = await import('./keep.js');
+          return await runKept(commandLine.name, config, commandLine.dryRun, execute);
+        }
+        if (commandLine.dryRun) {
+          process.stdout.write(`${JSON.stringify(config, null, 2)}
+`);
+          return 0;
+        }
+        return await execute(config);
+      } catch (error) {
+        status?.failed(error);
+        throw error;
       }
-      if (commandLine.dryRun) {
-        process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
-        return 0;
-      }
-      return (await runHelper(config)).exitCode;
     }
   }
 }

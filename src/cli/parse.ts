@@ -5,6 +5,7 @@ import { MAP_MODES } from '../idmaps.js';
 import { PROPAGATIONS, validateChoice, type NsrunOptions } from '../options.js';
 import { commandLineMounts } from './order.js';
 import { RUN_OPTIONS, type OptionSpec } from './spec.js';
+import { parseStatusFd } from './status.js';
 
 /** What the command line asks for. */
 export type CommandLine =
@@ -17,6 +18,8 @@ export type CommandLine =
       readonly dryRun: boolean;
       /** Keep the namespaces under this name (`--name`). */
       readonly name?: string | undefined;
+      /** The fd of `--status-fd`, if given. */
+      readonly statusFd: number | undefined;
     };
 
 /** The word that may name the (default) command: `nsrun run -- sh`. */
@@ -37,7 +40,10 @@ function parserOptions(specs: readonly OptionSpec[]): parser.Options {
     string: specs.filter((o) => o.type === 'string' || o.type === 'number').map((o) => o.name),
     boolean: switches,
     // A switch takes no value, so `nsrun --init true` runs `true` rather than reading it as the switch's value.
-    narg: Object.fromEntries(switches.map((name) => [name, 0])),
+    narg: Object.fromEntries([
+      ...switches.map((name) => [name, 0]),
+      ...specs.filter((o) => o.dashValue === true).map((o) => [o.name, 1]),
+    ]),
     array: specs.filter((o) => o.type === 'array').map((o) => o.name),
     alias: Object.fromEntries(specs.flatMap((o) => (o.alias === undefined ? [] : [[o.name, o.alias]]))),
     configuration: {
@@ -64,9 +70,15 @@ function parserOptions(specs: readonly OptionSpec[]): parser.Options {
 export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[]): ParsedOptions {
   const { argv: args, error } = parser.detailed([...argv], parserOptions(specs));
   if (error !== null) {
-    // The one error this configuration yields: a value given to a switch (`--init=false`).
+    // The errors this configuration yields: a value given to a switch (`--init=false`), or none
+    // to an option whose value may start with a dash (`--status-fd` last).
     const option = /: (\S+)$/.exec(error.message)?.[1];
-    throw usageError(option === undefined ? `${error.message} (see nsrun --help)` : `--${option} takes no value (see nsrun --help)`);
+    const missing = error.message.startsWith('Not enough arguments');
+    throw usageError(
+      option === undefined
+        ? `${error.message} (see nsrun --help)`
+        : `--${option} ${missing ? 'needs a value' : 'takes no value'} (see nsrun --help)`,
+    );
   }
   // The keys a parse may yield: the options, their aliases, the words before and after `--`.
   const known = new Set(['_', '--', ...specs.flatMap((o) => (o.alias === undefined ? [o.name] : [o.name, o.alias]))]);
@@ -106,11 +118,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (first === undefined) throw usageError('no command given (see nsrun --help)');
   const map = lastString(args['map']);
   const propagation = lastString(args['propagation']);
+  const statusFd = lastString(args['status-fd']);
   return {
     action: 'run',
     command: [first, ...rest],
     dryRun: flag(args['dry-run']),
     name: lastString(args['name']),
+    statusFd: statusFd === undefined ? undefined : parseStatusFd(statusFd),
     options: {
       flags: lastString(args['flags']),
       map: map === undefined ? undefined : validateChoice('--map', map, MAP_MODES),

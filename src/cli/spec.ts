@@ -19,6 +19,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** Its default as the help text shows it. */
   readonly default?: string;
+  /** Whether its value may start with `-` (as `-` for stderr), so the next word is always taken. */
+  readonly dashValue?: boolean;
 }
 
 const FLAG_WORDS = [...NAMESPACES.flatMap((k) => k.words), 'all'].join(',');
@@ -70,6 +72,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'read-only', type: 'boolean', description: 'remount the new root read-only once everything is mounted (needs --rootfs)' },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
   { name: 'name', type: 'string', description: 'keep the namespaces under this name after the command ends (nsrun ps, exec --name, rm)' },
+  {
+    name: 'status-fd',
+    type: 'string',
+    description: 'write JSON Lines status (child pid, namespaces, exit) to fd N, or - for stderr',
+    dashValue: true,
+  },
   { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' },
   { name: 'version', alias: 'V', type: 'boolean', description: 'show the version' },
 ];

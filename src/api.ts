@@ -1,0 +1,269 @@
+/** The library API: run a command in new namespaces from Node, with captured output and typed errors. */
+import type { ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { EXIT, NsrunError } from './errors.js';
+import { startHelper, type HelperResult, type SandboxReady, type StdioTarget } from './helper.js';
+import type { NamespaceName } from './namespaces.js';
+import { normalizeOptions, type NsrunOptions } from './options.js';
+
+/** Where one of the command's standard streams goes (see RunOptions.stdio). */
+export type StdioOption = StdioTarget;
+
+/** The options of `run` and `spawn`: every sandbox option of `nsrun run`, and how Node talks to the command. */
+export interface RunOptions extends NsrunOptions {
+  /**
+   * Reject with a CommandFailedError when the command exits with a status other than 0, dies of a
+   * signal, is cancelled or times out. A sandbox that cannot be set up, or a command that cannot be
+   * executed, always rejects (with an NsrunError).
+   * @default true
+   */
+  readonly reject?: boolean;
+  /**
+   * The command's stdin, stdout and stderr at once: one value for all three, or a triple. `pipe`
+   * captures stdout and stderr as the result's strings.
+   * @default ['ignore', 'pipe', 'pipe'] (stdin is a pipe when `input` is given)
+   */
+  readonly stdio?: StdioOption | readonly [StdioOption, StdioOption, StdioOption];
+  /**
+   * The command's stdin; overrides `stdio`. With `pipe`, write to `spawn(...).child.stdin`.
+   * @default 'ignore' (/dev/null), or 'pipe' when `input` is given
+   */
+  readonly stdin?: StdioOption;
+  /**
+   * The command's stdout; overrides `stdio`.
+   * @default 'pipe' (captured as `result.stdout`)
+   */
+  readonly stdout?: StdioOption;
+  /**
+   * The command's stderr; overrides `stdio`.
+   * @default 'pipe' (captured as `result.stderr`)
+   */
+  readonly stderr?: StdioOption;
+  /**
+   * Written to the command's stdin, which is then closed.
+   * @default none
+   */
+  readonly input?: string | Uint8Array;
+  /**
+   * Milliseconds after which the sandbox is stopped as on `kill('SIGTERM')`; the result says `timedOut`.
+   * @default 0 (no limit)
+   */
+  readonly timeout?: number;
+  /**
+   * Stops the sandbox as on `kill('SIGTERM')` when aborted; the result says `cancelled`.
+   * @default none
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Timings of one run, in milliseconds. */
+export interface NsrunTimings {
+  /** From the call until the command was executed in its namespaces; undefined when it never was. */
+  readonly setupMs: number | undefined;
+  /** From the call until the sandbox had ended. */
+  readonly totalMs: number;
+}
+
+/** How a sandboxed command ended. */
+export interface NsrunResult {
+  /** The command and its arguments. */
+  readonly command: readonly string[];
+  /** The command's exit status, or 128+n when it died of signal n (as a shell reports it). */
+  readonly exitCode: number;
+  /** The signal the command died of, if it did. */
+  readonly signal: NodeJS.Signals | undefined;
+  /** The command's stdout, when it was a pipe; else ''. */
+  readonly stdout: string;
+  /** The command's stderr, when it was a pipe; else ''. */
+  readonly stderr: string;
+  /** The host pid of the sandbox's first process; undefined when the sandbox was stopped before the command ran. */
+  readonly pid: number | undefined;
+  /** The inode of each namespace the command lived in (its own or the caller's), by type. */
+  readonly namespaces: Partial<Record<NamespaceName, number>>;
+  readonly timings: NsrunTimings;
+  /** Whether `signal` (the AbortSignal) stopped the sandbox. */
+  readonly cancelled: boolean;
+  /** Whether `timeout` stopped the sandbox. */
+  readonly timedOut: boolean;
+}
+
+/** The sandbox of a spawned command, once the command runs. */
+export interface NsrunSandbox {
+  /** The host pid of the sandbox's first process. */
+  readonly pid: number;
+  /** The inode of each namespace the command lives in, by type. */
+  readonly namespaces: Partial<Record<NamespaceName, number>>;
+}
+
+/** A command started with `spawn`. */
+export interface NsrunSubprocess {
+  /** The helper's process (nsrun-helper); its stdin, stdout and stderr are the command's pipes. */
+  readonly child: ChildProcess;
+  /** The command's stdout when it is a pipe (the result captures it too). */
+  readonly stdout: Readable | null;
+  /** The command's stderr when it is a pipe (the result captures it too). */
+  readonly stderr: Readable | null;
+  /** Resolves once the command runs; rejects when the sandbox cannot be set up or ends first. */
+  readonly ready: Promise<NsrunSandbox>;
+  /** How the command ended, as `run` resolves or rejects. */
+  readonly result: Promise<NsrunResult>;
+  /**
+   * Sends `signal` to the sandbox, as `kill` of the nsrun command does (docs/signals.md): a PID 1
+   * without a handler ends with the whole namespace; after SIGTERM, SIGINT, SIGHUP or SIGQUIT the
+   * command has `stopTimeout` seconds. Returns whether the signal could be sent.
+   * @default signal 'SIGTERM'
+   */
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
+/** The command ended in a way `reject: true` refuses: a status other than 0, a signal, a cancellation or a timeout. */
+export class CommandFailedError extends NsrunError {
+  override readonly name: string = 'CommandFailedError';
+  /** The whole result: status, signal, output, namespaces. */
+  readonly result: NsrunResult;
+
+  constructor(result: NsrunResult, timeout: number) {
+    super(`${showCommand(result.command)} ${howItEnded(result, timeout)}`, { step: 'command', exitCode: result.exitCode });
+    this.result = result;
+  }
+}
+
+/** A command as a message shows it. */
+function showCommand(command: readonly string[]): string {
+  const shown = command.join(' ');
+  return `'${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}'`;
+}
+
+function howItEnded(result: NsrunResult, timeout: number): string {
+  if (result.timedOut) return `timed out after ${timeout} ms`;
+  if (result.cancelled) return 'was cancelled';
+  if (result.signal !== undefined) return `died of signal ${result.signal}`;
+  return `exited with status ${result.exitCode}`;
+}
+
+/** The three stdio targets the options ask for. */
+function stdioOf(options: RunOptions): [StdioTarget, StdioTarget, StdioTarget] {
+  const all = options.stdio;
+  const [stdin, stdout, stderr]: readonly (StdioTarget | undefined)[] =
+    all === undefined ? [undefined, 'pipe', 'pipe'] : typeof all === 'object' ? all : [all, all, all];
+  return [
+    options.stdin ?? stdin ?? (options.input === undefined ? 'ignore' : 'pipe'),
+    options.stdout ?? stdout ?? 'pipe',
+    options.stderr ?? stderr ?? 'pipe',
+  ];
+}
+
+/** Collects a pipe's text. */
+function collect(stream: Readable | null): () => string {
+  if (stream === null) return () => '';
+  const chunks: string[] = [];
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => chunks.push(chunk));
+  return () => chunks.join('');
+}
+
+/** Validates `timeout`: a non-negative integer of milliseconds. */
+function validateTimeout(timeout: number | undefined): number {
+  if (timeout === undefined) return 0;
+  if (!Number.isSafeInteger(timeout) || timeout < 0) {
+    throw new NsrunError(`invalid timeout ${String(timeout)}: expected a non-negative integer of milliseconds`, {
+      step: 'usage',
+      exitCode: EXIT.usage,
+    });
+  }
+  return timeout;
+}
+
+/**
+ * Starts `command` in new namespaces and returns at once: the helper's process, a promise of the
+ * sandbox once it is up, and a promise of the result. Throws an NsrunError (exit code 2 or 125)
+ * for an option it refuses, before anything is started.
+ */
+export function spawn(command: readonly string[], options: RunOptions = {}): NsrunSubprocess {
+  const started = performance.now();
+  const config = normalizeOptions(command, options);
+  const timeout = validateTimeout(options.timeout);
+  let readyAt: number | undefined;
+  let announce: (sandbox: NsrunSandbox) => void = () => undefined;
+  let refuse: (error: unknown) => void = () => undefined;
+  const ready = new Promise<NsrunSandbox>((resolve, reject) => {
+    announce = resolve;
+    refuse = reject;
+  });
+  // `ready` is there to be awaited when needed; a rejection nobody awaits is not an error of its own.
+  ready.catch(() => undefined);
+  const helper = startHelper(config, {
+    stdio: stdioOf(options),
+    relaySignals: false,
+    onReady: (sandbox: SandboxReady) => {
+      readyAt = performance.now();
+      announce({ pid: sandbox.childPid, namespaces: sandbox.namespaces });
+    },
+  });
+  const { child } = helper;
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  if (options.input !== undefined && child.stdin !== null) {
+    child.stdin.on('error', () => undefined); // a command that does not read its stdin closes it
+    child.stdin.end(options.input);
+  }
+
+  let stopped: 'cancelled' | 'timedOut' | undefined;
+  const stop = (why: 'cancelled' | 'timedOut'): void => {
+    stopped ??= why;
+    helper.kill('SIGTERM');
+  };
+  const onAbort = (): void => stop('cancelled');
+  const abortSignal = options.signal;
+  if (abortSignal?.aborted === true) onAbort();
+  else abortSignal?.addEventListener('abort', onAbort, { once: true });
+  const timer = timeout > 0 ? setTimeout(() => stop('timedOut'), timeout) : undefined;
+  const cleanUp = (): void => {
+    clearTimeout(timer);
+    abortSignal?.removeEventListener('abort', onAbort);
+  };
+
+  const resultOf = (ended: HelperResult): NsrunResult => ({
+    command: config.command,
+    exitCode: ended.exitCode,
+    signal: ended.signal,
+    stdout: stdout(),
+    stderr: stderr(),
+    pid: ended.childPid,
+    namespaces: ended.namespaces,
+    timings: { setupMs: readyAt === undefined ? undefined : readyAt - started, totalMs: performance.now() - started },
+    cancelled: stopped === 'cancelled',
+    timedOut: stopped === 'timedOut',
+  });
+  const result = helper.result.then(
+    (ended) => {
+      cleanUp();
+      const outcome = resultOf(ended);
+      const failed = outcome.exitCode !== 0 || outcome.signal !== undefined || stopped !== undefined;
+      if (failed && (options.reject ?? true)) throw new CommandFailedError(outcome, timeout);
+      return outcome;
+    },
+    (error: unknown) => {
+      cleanUp();
+      throw error;
+    },
+  );
+
+  // Once the sandbox has ended, `ready` can only fail (it resolved already if the command ran).
+  helper.result.then(
+    (ended) => refuse(new NsrunError(`${showCommand(config.command)} ended before it ran`, { step: 'command', exitCode: ended.exitCode })),
+    refuse,
+  );
+
+  return { child, stdout: child.stdout, stderr: child.stderr, ready, result, kill: helper.kill };
+}
+
+/**
+ * Runs `command` in new namespaces and resolves with how it ended, its output captured as strings.
+ * Rejects with an NsrunError when an option is refused or the sandbox cannot be set up, and with a
+ * CommandFailedError (an NsrunError carrying the result) when the command fails and `reject` is true.
+ */
+export async function run(command: readonly string[], options: RunOptions = {}): Promise<NsrunResult> {
+  return spawn(command, options).result;
+}

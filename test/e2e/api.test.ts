@@ -1,0 +1,101 @@
+// The library API (src/api.ts), used from a Node process run as root and as an unprivileged user.
+import { execa } from 'execa';
+import { readlinkSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { NAMESPACES } from '../../src/namespaces.js';
+import { identities, root, type Identity } from './harness.js';
+
+/** Runs one case of api/cases.ts as `who` and returns what it observed. */
+async function observe(who: Identity, name: string, arg = ''): Promise<Record<string, any>> {
+  const [file, ...args] = [...who.prefix, process.execPath, '--import', 'tsx', `${root}test/e2e/api/observe.ts`, name, arg];
+  const r = await execa(file as string, args, { cwd: root, reject: false, stdin: 'ignore' });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, any>;
+}
+
+describe.each(identities)('the API, as $name', (who) => {
+  it.each(NAMESPACES.map((k) => k.name))('run creates a %s namespace and reports its inode', async (type) => {
+    const seen = await observe(who, 'namespace', type);
+    expect(seen.exitCode).toBe(0);
+    expect(seen.stdout).toBe(`${type}:[${seen.inode}]\n`);
+    expect(seen.stdout.trim()).not.toBe(readlinkSync(`/proc/self/ns/${type}`));
+    expect(seen.pid).toBeGreaterThan(1);
+  });
+
+  it('captures stdout and stderr as strings, with timings', async () => {
+    const seen = await observe(who, 'hostname', 'api-box');
+    expect(seen).toMatchObject({ stdout: 'api-box\n', stderr: 'to-stderr\n' });
+    expect(seen.setupMs).toBeGreaterThan(0);
+    expect(seen.totalMs).toBeGreaterThanOrEqual(seen.setupMs);
+  });
+
+  it('writes input to the command', async () => {
+    expect(await observe(who, 'input', 'some input')).toBe('some input');
+  });
+
+  it('rejects a failing command with a CommandFailedError carrying the result', async () => {
+    const seen = await observe(who, 'failure', '3');
+    expect(seen).toMatchObject({ name: 'CommandFailedError', nsrunError: true, commandFailed: true, step: 'command', exitCode: 3 });
+    expect(seen.message).toMatch(/exited with status 3/);
+    expect(seen.result).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', cancelled: false, timedOut: false });
+  });
+
+  it('resolves a failing command with reject: false', async () => {
+    const seen = await observe(who, 'noReject', '4');
+    expect(seen.resolved).toMatchObject({ exitCode: 4, cancelled: false, timedOut: false });
+    expect(seen.resolved.signal).toBeUndefined();
+  });
+
+  it('rejects a command that is not found with an NsrunError (exec, 127)', async () => {
+    const seen = await observe(who, 'notFound', 'no-such-command-here');
+    expect(seen).toMatchObject({ name: 'NsrunError', commandFailed: false, step: 'exec', exitCode: 127, code: 'ENOENT' });
+    expect(seen.message).toBe('no-such-command-here: command not found');
+  });
+
+  it('rejects a bad option with a usage NsrunError (2) that names it', async () => {
+    const seen = await observe(who, 'badOption', 'x'.repeat(65));
+    expect(seen).toMatchObject({ name: 'NsrunError', step: 'usage', exitCode: 2 });
+    expect(seen.message).toMatch(/--hostname/);
+  });
+
+  it('stops the sandbox on an AbortSignal and leaves no process of it', async () => {
+    const seen = await observe(who, 'abort');
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', exitCode: 143, result: { cancelled: true, signal: 'SIGTERM' } });
+    expect(seen.ended.message).toMatch(/was cancelled/);
+    expect(seen.left).toEqual([]);
+  });
+
+  it('stops the sandbox after timeout ms', async () => {
+    const seen = await observe(who, 'timeout', '200');
+    expect(seen.resolved).toMatchObject({ timedOut: true, cancelled: false, signal: 'SIGTERM', exitCode: 143 });
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGKILL', 137],
+  ])('spawn: the sandbox once up, then kill(%s) ends it', async (signal, exitCode) => {
+    const seen = await observe(who, 'kill', signal);
+    expect(seen.up.pid).toBeGreaterThan(1);
+    expect(seen.up.pid).not.toBe(seen.helperPid);
+    expect(seen.running).toEqual([seen.up.pid]);
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', exitCode, result: { signal, pid: seen.up.pid } });
+  });
+
+  it('runs 50 sandboxes at once from one process, each isolated, leaking no fd', async () => {
+    const seen = await observe(who, 'concurrent', '50');
+    expect(seen.stdout).toEqual(seen.names);
+    expect(new Set(seen.inodes).size).toBe(50);
+    expect(seen.inodes).not.toContain(Number(seen.host.replace(/\D/g, '')));
+    expect(seen.fdsAfter).toBe(seen.fdsBefore);
+  });
+});
+
+describe.each(identities)('the README example (examples/sandbox.mjs), as $name', (who) => {
+  it('runs and prints what it promises', async () => {
+    const [file, ...args] = [...who.prefix, process.execPath, `${root}examples/sandbox.mjs`];
+    const r = await execa(file as string, args, { cwd: root, reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^hostname inside: box \(uts namespace \d+, host pid \d+\)\n.*exited with status 3; stderr: no such file$/);
+  });
+});

@@ -1,0 +1,110 @@
+// What the API does, observed from inside one Node process; run by api.test.ts as root and unprivileged.
+import { readdirSync, readlinkSync } from 'node:fs';
+import { CommandFailedError, NsrunError, run, spawn, type NsrunResult } from '../../../src/index.js';
+import type { NamespaceName } from '../../../src/namespaces.js';
+
+/** Host pids of the processes in the PID namespace with this inode. */
+function inPidNamespace(inode: number | undefined): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/pid`) === `pid:[${inode}]`;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function until(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** What a rejection carries, or the result when there was none. */
+async function outcome(promise: Promise<NsrunResult>): Promise<Record<string, unknown>> {
+  try {
+    return { resolved: await promise };
+  } catch (error) {
+    if (!(error instanceof NsrunError)) throw error;
+    return {
+      name: error.name,
+      nsrunError: true,
+      commandFailed: error instanceof CommandFailedError,
+      message: error.message,
+      step: error.step,
+      exitCode: error.exitCode,
+      code: error.code,
+      hint: error.hint,
+      result: error instanceof CommandFailedError ? error.result : undefined,
+    };
+  }
+}
+
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+export const CASES: Readonly<Record<string, (arg: string) => Promise<unknown>>> = {
+  /** The command's view of its namespace of `type`, and what the result says of it. */
+  namespace: async (type) => {
+    const r = await run(['readlink', `/proc/self/ns/${type}`], { flags: [type as NamespaceName] });
+    return { stdout: r.stdout, inode: r.namespaces[type as NamespaceName], host: readlinkSync(`/proc/self/ns/${type}`), exitCode: r.exitCode, pid: r.pid };
+  },
+  hostname: async (name) => {
+    const r = await run(['sh', '-c', 'hostname; echo to-stderr >&2'], { flags: 'uts', hostname: name });
+    return { stdout: r.stdout, stderr: r.stderr, setupMs: r.timings.setupMs, totalMs: r.timings.totalMs };
+  },
+  input: async (text) => (await run(['cat'], { flags: 'uts', input: text })).stdout,
+  failure: async (status) => outcome(run(['sh', '-c', `echo out; echo err >&2; exit ${status}`], { flags: 'uts' })),
+  noReject: async (status) => outcome(run(['sh', '-c', `exit ${status}`], { flags: 'uts', reject: false })),
+  notFound: async (command) => outcome(run([command], { flags: 'uts' })),
+  badOption: async (hostname) => outcome(run(['true'], { flags: 'uts', hostname })),
+  setupFailure: async () => outcome(run(['true'], { flags: 'user', uidMap: ['0:0:1'], gidMap: ['0:0:1'], map: 'root' })),
+  /** An AbortSignal stops a sandbox of several processes; nothing of it is left when the promise settles. */
+  abort: async () => {
+    const controller = new AbortController();
+    const sandbox = spawn(['sh', '-c', 'sleep 1000 & sleep 1000 & wait'], { signal: controller.signal });
+    const { namespaces } = await sandbox.ready;
+    await until(() => inPidNamespace(namespaces.pid).length === 3);
+    controller.abort();
+    const ended = await outcome(sandbox.result);
+    return { ended, left: inPidNamespace(namespaces.pid) };
+  },
+  timeout: async (ms) => {
+    const ended = await outcome(run(['sleep', '1000'], { timeout: Number(ms), reject: false }));
+    return ended;
+  },
+  /** spawn: the sandbox once up, then kill(signal). */
+  kill: async (signal) => {
+    const sandbox = spawn(['sleep', '1000']);
+    const up = await sandbox.ready;
+    const running = inPidNamespace(up.namespaces.pid);
+    sandbox.kill(signal as NodeJS.Signals);
+    const ended = await outcome(sandbox.result);
+    await until(() => inPidNamespace(up.namespaces.pid).length === 0);
+    return { up, running, ended, helperPid: sandbox.child.pid };
+  },
+  /** Many sandboxes from one process at once, all up together: each its own hostname and UTS namespace, no fd left open. */
+  concurrent: async (count) => {
+    const before = openFds();
+    const names = Array.from({ length: Number(count) }, (_, i) => `box-${i}`);
+    // each prints its hostname, then waits for its stdin to close, so that all are up at once
+    const sandboxes = names.map((hostname) => spawn(['sh', '-c', 'hostname; cat'], { flags: 'uts', hostname, stdin: 'pipe' }));
+    const up = await Promise.all(sandboxes.map((s) => s.ready));
+    for (const s of sandboxes) s.child.stdin?.end();
+    const results = await Promise.all(sandboxes.map((s) => s.result));
+    return {
+      names,
+      stdout: results.map((r) => r.stdout.trim()),
+      inodes: up.map((sandbox) => sandbox.namespaces.uts),
+      host: readlinkSync('/proc/self/ns/uts'),
+      fdsBefore: before,
+      fdsAfter: openFds(),
+    };
+  },
+};
