@@ -5,7 +5,7 @@
 // exits non-zero when a target is missed. Timing uses hyperfine when
 // installed, otherwise a loop of its own.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -126,7 +126,72 @@ const kinds = ['uts', 'ipc', 'pid', 'ns', 'net', 'user', 'cgroup', 'time'];
 const perType = time([`${helper} --config ${configFor('')}`, ...kinds.map((k) => `${helper} --config ${configFor(k)}`)]);
 const base = perType[0];
 
-// 4. what node executes before and while the helper runs, in instructions (callgrind counts
+// 4. throughput from the API: sandboxes a second from one node process, against the same
+// loop spawning unshare(1) (both capture the command's output)
+const api = await import(join(root, 'dist/index.js'));
+const FLAGS = 'uts,ipc,pid,ns,user';
+const viaApi = () => api.run(['true'], { flags: FLAGS });
+const viaUnshare = () =>
+  new Promise((resolve, reject) => {
+    const child = spawn('unshare', [...UNSHARE.split(' ').slice(1), 'true'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`unshare exited ${code}`))));
+  });
+async function perSecond(start, concurrency, total = Math.max(runs * 2, 100)) {
+  let next = 0;
+  const worker = async () => {
+    while (next++ < total) await start();
+  };
+  const t = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return total / ((performance.now() - t) / 1000);
+}
+for (const concurrency of [1, 2]) {
+  await perSecond(viaApi, concurrency, 10);
+  const ours = await perSecond(viaApi, concurrency);
+  const theirs = await perSecond(viaUnshare, concurrency);
+  row(`run(['true']) from the API, ${concurrency} at a time`, ours, '/s', `unshare(1) spawned, ${concurrency} at a time`, theirs);
+  check(`unshare(1) / API sandboxes a second, ${concurrency} at a time`, theirs / ours, 1.0);
+}
+
+// 5. scale: 1000 sandboxes alive at once, each running sleep, from one node process
+const SCALE = Number(process.env.BENCH_SCALE ?? 1000);
+const available = () => Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))[1]);
+const memBefore = available();
+const tScale = performance.now();
+const sandboxes = Array.from({ length: SCALE }, () => api.spawn(['sleep', '1000'], { flags: FLAGS, stdio: 'ignore', reject: false }));
+const up = await Promise.allSettled(sandboxes.map((s) => s.ready));
+const startSeconds = (performance.now() - tScale) / 1000;
+const started = up.filter((u) => u.status === 'fulfilled').length;
+const perSandboxKb = (memBefore - available()) / SCALE;
+const helperRss = up
+  .filter((u) => u.status === 'fulfilled')
+  .map((u) => {
+    try {
+      return rss(Number(readFileSync(`/proc/${u.value.pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]));
+    } catch {
+      return NaN;
+    }
+  });
+for (const s of sandboxes) s.kill('SIGTERM');
+const ended = await Promise.allSettled(sandboxes.map((s) => s.result));
+const stoppedCleanly = ended.filter((e) => e.status === 'fulfilled' && e.value.signal === 'SIGTERM').length;
+// every helper and every sandbox's PID 1 must be gone
+const left = [...sandboxes.map((s) => s.child.pid), ...up.filter((u) => u.status === 'fulfilled').map((u) => u.value.pid)].filter((pid) =>
+  existsSync(`/proc/${pid}`),
+).length;
+const scaleRows = [
+  ['sandboxes started', `${started} of ${SCALE}`, `in ${startSeconds.toFixed(1)} s`],
+  ['memory per sandbox (MemAvailable drop / sandboxes)', `${perSandboxKb.toFixed(0)} kB`, 'helper + sleep + kernel'],
+  ['helper RSS, median', `${helperRss.sort((a, b) => a - b)[Math.floor(helperRss.length / 2)]} kB`, ''],
+  ['stopped by SIGTERM', `${stoppedCleanly} of ${SCALE}`, ''],
+  ['processes left (helpers, sleeps)', String(left), ''],
+];
+check(`sandboxes of ${SCALE} not started, not stopped, or left running`, SCALE - started + (SCALE - stoppedCleanly) + left, 0);
+
+// 6. what node executes before and while the helper runs, in instructions (callgrind counts
 // them the same on a busy machine): bare node, the floor, nsrun bundled, nsrun as ES modules
 const instructions = (command) => {
   const out = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...command], { encoding: 'utf8' });
@@ -147,9 +212,13 @@ const ms = (v) => v.toFixed(2);
 console.log('| measure | nsrun | peer | peer figure | ratio |');
 console.log('| --- | ---: | --- | ---: | ---: |');
 for (const r of rows) {
-  const show = r.unit === 'ms' ? ms : (v) => String(v);
+  const show = r.unit === 'ms' ? ms : r.unit === '/s' ? (v) => v.toFixed(0) : (v) => String(v);
   console.log(`| ${r.what} | ${show(r.value)} ${r.unit} | ${r.peer} | ${show(r.peerValue)} ${r.unit} | ${(r.value / r.peerValue).toFixed(2)}× |`);
 }
+console.log('');
+console.log(`| ${SCALE} sandboxes at once (\`sleep\`, ${FLAGS}) | figure | note |`);
+console.log('| --- | ---: | --- |');
+for (const [what, figure, note] of scaleRows) console.log(`| ${what} | ${figure} | ${note} |`);
 console.log('');
 console.log('| namespace type (helper alone, `true`) | median | over none |');
 console.log('| --- | ---: | ---: |');

@@ -18,3 +18,5 @@ export { startHelper } from './helper.js';
 export type { HelperProcess, SandboxReady, StdioTarget } from './helper.js';
 export { doctor } from './doctor.js';
 export type { Attempt, CgroupVersion, CheckStatus, DoctorCheck, DoctorReport, MapProgram } from './doctor.js';
+export { inspect, listNamespaces, namespaceLimits, namespaceTree } from './inspect.js';
+export type { ListOptions, NamespaceLimit, NamespaceNode, NamespaceRow, ProcessNamespace, TreeRelation, TypeComparison } from './inspect.js';
