@@ -355,20 +355,27 @@ int mask_paths(struct root *r)
 int pivot_into(struct root *r)
 {
   struct mount_attr slave = { .propagation = MS_SLAVE };
-  /* pivot_root(".", ".") stacks the old root on the new one; detaching it,
-   * as a slave so that not even the unmount travels, leaves nothing of it */
-  if (fchdir(r->fd) < 0)
+  /* pivot_root(".", ".") stacks the old root on the new one; the old root is
+   * then made a slave, so that not even its unmount travels, and detached
+   * through an fd of its own, leaving nothing of it reachable */
+  int old = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (old < 0)
+    failed(r, "open");
+  else if (fchdir(r->fd) < 0)
     failed(r, "fchdir");
   else if (syscall(SYS_pivot_root, ".", ".") < 0)
     failed(r, "pivot_root");
-  else if (set_mount_attr(AT_FDCWD, ".", AT_RECURSIVE, &slave) < 0)
+  else if (set_mount_attr(old, "", AT_RECURSIVE, &slave) < 0)
     failed(r, "mount_setattr");
+  else if (fchdir(old) < 0)
+    failed(r, "fchdir");
   else if (syscall(SYS_umount2, ".", MNT_DETACH) < 0)
     failed(r, "umount2");
   else if (chdir("/") < 0)
     failed(r, "chdir");
   else
-    return 0;
+    return close(old), 0;
+  close_keeping_errno(old);
   return step_failed(r, "pivot-root", r->rootfs, NULL);
 }
 

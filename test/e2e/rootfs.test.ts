@@ -1,6 +1,6 @@
 // --rootfs, --bind, --ro-bind, --tmpfs, --dev, --read-only: a container from a directory, seen from inside and from the host.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,22 @@ describe.each(identities)('--rootfs, as $name', (who) => {
     const r = await nsrun(['--rootfs', fromHost, '--', '/bin/sh', '-c', 'cat /etc/nsrun-rootfs; /bin/ls /bin | grep -c .'], who);
     expect(r.stdout.split('\n')[0]).toMatch(/from the host's programs$/);
     expect(Number(r.stdout.split('\n')[1])).toBeGreaterThan(5);
+  });
+
+  it('resolves mount points inside the rootfs: symlinks in it cannot send a new mount point to the host', async () => {
+    const own = makeRootfs(`symlink-${who.uid}`);
+    const target = sharedDir(`symlink-target-${who.uid}`);
+    const name = `nsrun-escape-${who.uid}`;
+    mkdirSync(join(own, target), { recursive: true });
+    symlinkSync(target, join(own, 'absolute')); // on the host, this leads to the host's directory
+    symlinkSync('../../../../../../..', join(own, 'up')); // and this to the host's /
+    execFileSync('chown', ['-R', '-h', `${who.uid}:${who.uid}`, own]);
+    const r = await nsrun(['--rootfs', own, '--tmpfs', '/absolute/made', '--tmpfs', `/up/${name}`, '--', '/bin/true'], who);
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(existsSync(join(target, 'made'))).toBe(false);
+    expect(existsSync(join('/', name))).toBe(false);
+    expect(existsSync(join(own, target, 'made'))).toBe(true);
+    expect(existsSync(join(own, name))).toBe(true);
   });
 
   it('--dry-run shows ns added for --rootfs and the mounts in order', async () => {
