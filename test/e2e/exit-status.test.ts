@@ -15,7 +15,7 @@ describe.each(identities)('exit status, as $name', (who) => {
       seen.push(...results.map((r) => r.exitCode ?? -1));
     }
     expect(seen).toEqual(codes);
-  });
+  }, 180_000); // 256 sandboxes: minutes on a loaded machine
 
   it.each(deaths)('gives 128+n when the command dies of %s', async (name) => {
     // without a pid namespace: a namespace's PID 1 cannot kill itself with a default-action signal
