@@ -154,14 +154,17 @@ export function findSandbox(name: string, system: SystemContext = processContext
   return sandbox;
 }
 
+/** The mount points of this process's mount namespace, from its mountinfo. */
+function mountPoints(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '');
+}
+
 /** As root: makes /run/nsrun a private mount of its own (as ip netns does /run/netns), so bind mounts there reach no other namespace. */
 async function makePrivateMount(dir: string): Promise<void> {
-  try {
-    await run('mount', ['--make-private', dir]);
-  } catch {
-    await run('mount', ['--bind', dir, dir]);
-    await run('mount', ['--make-private', dir]);
-  }
+  if (!mountPoints().includes(dir)) await run('mount', ['--bind', dir, dir]);
+  await run('mount', ['--make-private', dir]);
 }
 
 /** Binds each namespace file of the holder onto a file in `dir`. */
@@ -176,13 +179,11 @@ async function bindNamespaces(dir: string, holder: number, names: readonly Names
   return paths;
 }
 
-/** The mount points under `dir`, from this process's mountinfo. */
+/** The mount points under `dir`, deepest first. */
 function mountsUnder(dir: string): string[] {
-  const prefix = `${dir}/`;
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((point) => point.startsWith(prefix));
+  return mountPoints()
+    .filter((point) => point.startsWith(`${dir}/`))
+    .reverse();
 }
 
 /**
