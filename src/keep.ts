@@ -3,7 +3,7 @@
  * command, held by a holder process and, as root, bind-mounted under /run/nsrun/NAME.
  */
 import { execFile } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
@@ -89,16 +89,19 @@ function ensureStateRoot(system: SystemContext): string {
   return dir;
 }
 
-/** Reads a sandbox's metadata; undefined when there is no such sandbox. */
+/** Reads a sandbox's metadata; undefined when there is none or it is not a sandbox record. */
 function readSandbox(dir: string): KeptSandbox | undefined {
-  let text: string;
+  let value: unknown;
   try {
-    text = readFileSync(join(dir, METADATA), 'utf8');
+    value = JSON.parse(readFileSync(join(dir, METADATA), 'utf8'));
   } catch {
     return undefined;
   }
-  const value: unknown = JSON.parse(text);
-  return typeof value === 'object' && value !== null ? (value as KeptSandbox) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Readonly<Record<string, unknown>>;
+  const namespaces = record['namespaces'];
+  const valid = Number.isInteger(record['holder']) && typeof record['name'] === 'string' && typeof namespaces === 'object' && namespaces !== null;
+  return valid ? (value as KeptSandbox) : undefined;
 }
 
 /** The inode of a namespace file's target, or undefined when it cannot be read. */
@@ -289,10 +292,12 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
   }
 }
 
-/** Removes the kept sandbox `name`: kills its holder, unmounts its namespace files, deletes its directory. */
+/**
+ * Removes the kept sandbox `name`: kills its holder, unmounts its namespace files, deletes its
+ * directory (also one whose record is unreadable, so that nothing is left).
+ */
 export async function removeSandbox(name: string, system: SystemContext = processContext()): Promise<void> {
   const dir = join(stateRoot(system), validateName(name));
-  const sandbox = readSandbox(dir);
-  if (sandbox === undefined) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
-  await release(dir, sandbox);
+  if (!existsSync(dir)) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
+  await release(dir, readSandbox(dir));
 }
