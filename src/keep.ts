@@ -3,7 +3,7 @@
  * command, held by a holder process and, as root, bind-mounted under /run/nsrun/NAME.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
@@ -211,6 +211,13 @@ async function release(dir: string, sandbox: KeptSandbox | undefined): Promise<v
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Writes a sandbox's metadata, whole: a reader sees the old record or the new one. */
+function writeRecord(sandbox: KeptSandbox): void {
+  const temporary = join(sandbox.dir, `.${METADATA}`);
+  writeFileSync(temporary, `${JSON.stringify(sandbox, null, 2)}\n`, { mode: 0o644 });
+  renameSync(temporary, join(sandbox.dir, METADATA));
+}
+
 /** The members of a sandbox's config that create and set up its namespaces: the holder's part. */
 function holderConfig(config: HelperConfig): object {
   const { namespaces, propagation, hostname, domainname, setgroups, newuidmap, newgidmap } = config;
@@ -279,11 +286,13 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
     const inodes = (ready['namespaces'] ?? {}) as Readonly<Record<string, number>>;
     const namespaces = Object.fromEntries(config.namespaces.map((k) => [k, inodes[k] ?? 0]));
     sandbox = { name, namespaces, holder, createdAt: new Date().toISOString(), dir, paths: {} };
+    // recorded at once, so that rm finds the holder even if nsrun dies before the bind mounts
+    writeRecord(sandbox);
     if (system.euid === 0) {
       await makePrivateMount(root);
       sandbox = { ...sandbox, paths: await bindNamespaces(dir, holder, config.namespaces) };
+      writeRecord(sandbox);
     }
-    writeFileSync(join(dir, METADATA), `${JSON.stringify(sandbox, null, 2)}\n`, { mode: 0o644 });
     return sandbox;
   } catch (error) {
     await release(dir, sandbox);
