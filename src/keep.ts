@@ -74,7 +74,22 @@ export function stateRoot(system: SystemContext = processContext()): string {
   return `/tmp/nsrun-${system.euid}`;
 }
 
-/** Makes the state root (0700 for a user), refusing one that another user could tamper with. */
+/** The state root, refused unless it is a directory of the caller's that others cannot tamper with; undefined when it does not exist yet. */
+function trustedStateRoot(system: SystemContext): string | undefined {
+  const dir = stateRoot(system);
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return undefined;
+  }
+  if (!st.isDirectory() || st.uid !== system.euid || (system.euid !== 0 && (st.mode & 0o077) !== 0)) {
+    throw setupError(`refusing ${dir}: not a directory of uid ${system.euid} closed to others`, `remove it, or set XDG_RUNTIME_DIR`);
+  }
+  return dir;
+}
+
+/** Makes the state root (0700 for a user) and checks it. */
 function ensureStateRoot(system: SystemContext): string {
   const dir = stateRoot(system);
   try {
@@ -82,11 +97,7 @@ function ensureStateRoot(system: SystemContext): string {
   } catch (error) {
     throw setupError(`cannot make ${dir}: ${(error as Error).message}`, undefined, error);
   }
-  const st = lstatSync(dir);
-  if (!st.isDirectory() || st.uid !== system.euid || (system.euid !== 0 && (st.mode & 0o077) !== 0)) {
-    throw setupError(`refusing ${dir}: not a directory of uid ${system.euid} closed to others`, `remove it, or set XDG_RUNTIME_DIR`);
-  }
-  return dir;
+  return trustedStateRoot(system) ?? dir;
 }
 
 /** Reads a sandbox's metadata; undefined when there is none or it is not a sandbox record. */
@@ -134,13 +145,9 @@ function holderRuns(sandbox: KeptSandbox): boolean {
 
 /** Every kept sandbox of the caller, by name. */
 export function listSandboxes(system: SystemContext = processContext()): SandboxStatus[] {
-  const dir = stateRoot(system);
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => NAME_PATTERN.test(name));
-  } catch {
-    return [];
-  }
+  const dir = trustedStateRoot(system);
+  if (dir === undefined) return [];
+  const names = readdirSync(dir).filter((name) => NAME_PATTERN.test(name));
   return names.sort().flatMap((name) => {
     const sandbox = readSandbox(join(dir, name));
     return sandbox === undefined ? [] : [{ ...sandbox, running: holderRuns(sandbox) }];
@@ -149,7 +156,9 @@ export function listSandboxes(system: SystemContext = processContext()): Sandbox
 
 /** The kept sandbox `name`; a usage error if there is none, a setup error if its holder is gone. */
 export function findSandbox(name: string, system: SystemContext = processContext()): KeptSandbox {
-  const sandbox = readSandbox(join(stateRoot(system), validateName(name)));
+  validateName(name);
+  const root = trustedStateRoot(system);
+  const sandbox = root === undefined ? undefined : readSandbox(join(root, name));
   if (sandbox === undefined) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
   if (!holderRuns(sandbox)) {
     throw setupError(`the holder ${sandbox.holder} of sandbox '${name}' is gone`, `nsrun rm ${name} removes what is left`);
@@ -306,7 +315,9 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
  * directory (also one whose record is unreadable, so that nothing is left).
  */
 export async function removeSandbox(name: string, system: SystemContext = processContext()): Promise<void> {
-  const dir = join(stateRoot(system), validateName(name));
-  if (!existsSync(dir)) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
+  validateName(name);
+  const root = trustedStateRoot(system);
+  const dir = root === undefined ? undefined : join(root, name);
+  if (dir === undefined || !existsSync(dir)) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
   await release(dir, readSandbox(dir));
 }
