@@ -248,16 +248,20 @@ function holderConfig(config: HelperConfig): object {
   };
 }
 
-/** The config that runs the sandbox's command by joining the holder: the command's part. */
-export function commandConfig(config: HelperConfig, sandbox: KeptSandbox): HelperConfig {
+/**
+ * The config that runs the sandbox's command by joining the holder: the command's part. The
+ * holder sits in /, so the command starts in `config.cwd`, else in `cwd` (the caller's), as
+ * with `nsrun run`.
+ */
+export function commandConfig(config: HelperConfig, sandbox: KeptSandbox, cwd: string): HelperConfig {
   const names = sortNamespaces(Object.keys(sandbox.namespaces) as NamespaceName[]);
-  const { command, env, cwd, uid, gid, capabilities } = config;
+  const { command, env, uid, gid, capabilities } = config;
   return {
     version: 1,
     command,
     namespaces: [],
     env,
-    cwd,
+    cwd: config.cwd ?? cwd,
     uid,
     gid,
     capabilities,

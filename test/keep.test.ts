@@ -90,7 +90,7 @@ describe('commandConfig', () => {
   };
 
   it("runs the command by joining the holder in every kept namespace, with the command's own members only", () => {
-    expect(commandConfig(config, sandbox)).toEqual({
+    expect(commandConfig(config, sandbox, '/home/alice')).toEqual({
       version: 1,
       command: ['sh', '-c', 'echo'],
       namespaces: [],
@@ -101,5 +101,10 @@ describe('commandConfig', () => {
       'stop-timeout': 10,
       join: { pid: 4242, namespaces: ['uts', 'pid', 'user'] },
     });
+  });
+
+  it("starts the command in the caller's directory without --cwd", () => {
+    const { cwd: _given, ...withoutCwd } = config;
+    expect(commandConfig(withoutCwd, sandbox, '/home/alice').cwd).toBe('/home/alice');
   });
 });

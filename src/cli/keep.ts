@@ -15,5 +15,5 @@ export async function runKept(name: string, config: HelperConfig, dryRun: boolea
     return 0;
   }
   const sandbox = await createSandbox(name, config);
-  return (await runHelper(commandConfig(config, sandbox))).exitCode;
+  return (await runHelper(commandConfig(config, sandbox, process.cwd()))).exitCode;
 }
