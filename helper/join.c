@@ -225,6 +225,8 @@ int detach_holder(void)
 {
   if (prctl(PR_SET_PDEATHSIG, 0) < 0)
     return -1;
+  if (chdir("/") < 0) /* pin no directory of the caller's: it could not be unmounted */
+    return -1;
   if (setsid() < 0 && errno != EPERM) /* EPERM: a process group leader already */
     return -1;
   return 0;

@@ -41,7 +41,7 @@ int enter_target_root(struct join_target *t);
 void close_join_target(struct join_target *t);
 
 /* The holder of a kept sandbox leaves the helper's life and terminal behind: it
- * no longer dies with its parent and starts a session of its own; returns -1
+ * no longer dies with its parent, moves to / and starts a session of its own; returns -1
  * with errno set. */
 int detach_holder(void);
 

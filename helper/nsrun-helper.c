@@ -551,6 +551,7 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
   report_fd = sb->report_fd[1];
   close(sb->report_fd[0]);
   close(sb->sigfd);
+  close(host_proc); /* the host's /proc is not the sandbox's to keep, even in its init */
   close(status_fd);
   status_fd = -1;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)

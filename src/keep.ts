@@ -3,7 +3,7 @@
  * command, held by a holder process and, as root, bind-mounted under /run/nsrun/NAME.
  */
 import { execFile } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
@@ -74,7 +74,22 @@ export function stateRoot(system: SystemContext = processContext()): string {
   return `/tmp/nsrun-${system.euid}`;
 }
 
-/** Makes the state root (0700 for a user), refusing one that another user could tamper with. */
+/** The state root, refused unless it is a directory of the caller's that others cannot tamper with; undefined when it does not exist yet. */
+function trustedStateRoot(system: SystemContext): string | undefined {
+  const dir = stateRoot(system);
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return undefined;
+  }
+  if (!st.isDirectory() || st.uid !== system.euid || (system.euid !== 0 && (st.mode & 0o077) !== 0)) {
+    throw setupError(`refusing ${dir}: not a directory of uid ${system.euid} closed to others`, `remove it, or set XDG_RUNTIME_DIR`);
+  }
+  return dir;
+}
+
+/** Makes the state root (0700 for a user) and checks it. */
 function ensureStateRoot(system: SystemContext): string {
   const dir = stateRoot(system);
   try {
@@ -82,23 +97,22 @@ function ensureStateRoot(system: SystemContext): string {
   } catch (error) {
     throw setupError(`cannot make ${dir}: ${(error as Error).message}`, undefined, error);
   }
-  const st = lstatSync(dir);
-  if (!st.isDirectory() || st.uid !== system.euid || (system.euid !== 0 && (st.mode & 0o077) !== 0)) {
-    throw setupError(`refusing ${dir}: not a directory of uid ${system.euid} closed to others`, `remove it, or set XDG_RUNTIME_DIR`);
-  }
-  return dir;
+  return trustedStateRoot(system) ?? dir;
 }
 
-/** Reads a sandbox's metadata; undefined when there is no such sandbox. */
+/** Reads a sandbox's metadata; undefined when there is none or it is not a sandbox record. */
 function readSandbox(dir: string): KeptSandbox | undefined {
-  let text: string;
+  let value: unknown;
   try {
-    text = readFileSync(join(dir, METADATA), 'utf8');
+    value = JSON.parse(readFileSync(join(dir, METADATA), 'utf8'));
   } catch {
     return undefined;
   }
-  const value: unknown = JSON.parse(text);
-  return typeof value === 'object' && value !== null ? (value as KeptSandbox) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Readonly<Record<string, unknown>>;
+  const namespaces = record['namespaces'];
+  const valid = Number.isInteger(record['holder']) && typeof record['name'] === 'string' && typeof namespaces === 'object' && namespaces !== null;
+  return valid ? (value as KeptSandbox) : undefined;
 }
 
 /** The inode of a namespace file's target, or undefined when it cannot be read. */
@@ -131,13 +145,9 @@ function holderRuns(sandbox: KeptSandbox): boolean {
 
 /** Every kept sandbox of the caller, by name. */
 export function listSandboxes(system: SystemContext = processContext()): SandboxStatus[] {
-  const dir = stateRoot(system);
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => NAME_PATTERN.test(name));
-  } catch {
-    return [];
-  }
+  const dir = trustedStateRoot(system);
+  if (dir === undefined) return [];
+  const names = readdirSync(dir).filter((name) => NAME_PATTERN.test(name));
   return names.sort().flatMap((name) => {
     const sandbox = readSandbox(join(dir, name));
     return sandbox === undefined ? [] : [{ ...sandbox, running: holderRuns(sandbox) }];
@@ -146,7 +156,9 @@ export function listSandboxes(system: SystemContext = processContext()): Sandbox
 
 /** The kept sandbox `name`; a usage error if there is none, a setup error if its holder is gone. */
 export function findSandbox(name: string, system: SystemContext = processContext()): KeptSandbox {
-  const sandbox = readSandbox(join(stateRoot(system), validateName(name)));
+  validateName(name);
+  const root = trustedStateRoot(system);
+  const sandbox = root === undefined ? undefined : readSandbox(join(root, name));
   if (sandbox === undefined) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
   if (!holderRuns(sandbox)) {
     throw setupError(`the holder ${sandbox.holder} of sandbox '${name}' is gone`, `nsrun rm ${name} removes what is left`);
@@ -154,14 +166,17 @@ export function findSandbox(name: string, system: SystemContext = processContext
   return sandbox;
 }
 
+/** The mount points of this process's mount namespace, from its mountinfo. */
+function mountPoints(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '');
+}
+
 /** As root: makes /run/nsrun a private mount of its own (as ip netns does /run/netns), so bind mounts there reach no other namespace. */
 async function makePrivateMount(dir: string): Promise<void> {
-  try {
-    await run('mount', ['--make-private', dir]);
-  } catch {
-    await run('mount', ['--bind', dir, dir]);
-    await run('mount', ['--make-private', dir]);
-  }
+  if (!mountPoints().includes(dir)) await run('mount', ['--bind', dir, dir]);
+  await run('mount', ['--make-private', dir]);
 }
 
 /** Binds each namespace file of the holder onto a file in `dir`. */
@@ -176,13 +191,11 @@ async function bindNamespaces(dir: string, holder: number, names: readonly Names
   return paths;
 }
 
-/** The mount points under `dir`, from this process's mountinfo. */
+/** The mount points under `dir`, deepest first. */
 function mountsUnder(dir: string): string[] {
-  const prefix = `${dir}/`;
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((point) => point.startsWith(prefix));
+  return mountPoints()
+    .filter((point) => point.startsWith(`${dir}/`))
+    .reverse();
 }
 
 /**
@@ -207,6 +220,13 @@ async function release(dir: string, sandbox: KeptSandbox | undefined): Promise<v
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Writes a sandbox's metadata, whole: a reader sees the old record or the new one. */
+function writeRecord(sandbox: KeptSandbox): void {
+  const temporary = join(sandbox.dir, `.${METADATA}`);
+  writeFileSync(temporary, `${JSON.stringify(sandbox, null, 2)}\n`, { mode: 0o644 });
+  renameSync(temporary, join(sandbox.dir, METADATA));
+}
+
 /** The members of a sandbox's config that create and set up its namespaces: the holder's part. */
 function holderConfig(config: HelperConfig): object {
   const { namespaces, propagation, hostname, domainname, setgroups, newuidmap, newgidmap } = config;
@@ -228,16 +248,20 @@ function holderConfig(config: HelperConfig): object {
   };
 }
 
-/** The config that runs the sandbox's command by joining the holder: the command's part. */
-export function commandConfig(config: HelperConfig, sandbox: KeptSandbox): HelperConfig {
+/**
+ * The config that runs the sandbox's command by joining the holder: the command's part. The
+ * holder sits in /, so the command starts in `config.cwd`, else in `cwd` (the caller's), as
+ * with `nsrun run`.
+ */
+export function commandConfig(config: HelperConfig, sandbox: KeptSandbox, cwd: string): HelperConfig {
   const names = sortNamespaces(Object.keys(sandbox.namespaces) as NamespaceName[]);
-  const { command, env, cwd, uid, gid, capabilities } = config;
+  const { command, env, uid, gid, capabilities } = config;
   return {
     version: 1,
     command,
     namespaces: [],
     env,
-    cwd,
+    cwd: config.cwd ?? cwd,
     uid,
     gid,
     capabilities,
@@ -275,11 +299,13 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
     const inodes = (ready['namespaces'] ?? {}) as Readonly<Record<string, number>>;
     const namespaces = Object.fromEntries(config.namespaces.map((k) => [k, inodes[k] ?? 0]));
     sandbox = { name, namespaces, holder, createdAt: new Date().toISOString(), dir, paths: {} };
+    // recorded at once, so that rm finds the holder even if nsrun dies before the bind mounts
+    writeRecord(sandbox);
     if (system.euid === 0) {
       await makePrivateMount(root);
       sandbox = { ...sandbox, paths: await bindNamespaces(dir, holder, config.namespaces) };
+      writeRecord(sandbox);
     }
-    writeFileSync(join(dir, METADATA), `${JSON.stringify(sandbox, null, 2)}\n`, { mode: 0o644 });
     return sandbox;
   } catch (error) {
     await release(dir, sandbox);
@@ -288,10 +314,14 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
   }
 }
 
-/** Removes the kept sandbox `name`: kills its holder, unmounts its namespace files, deletes its directory. */
+/**
+ * Removes the kept sandbox `name`: kills its holder, unmounts its namespace files, deletes its
+ * directory (also one whose record is unreadable, so that nothing is left).
+ */
 export async function removeSandbox(name: string, system: SystemContext = processContext()): Promise<void> {
-  const dir = join(stateRoot(system), validateName(name));
-  const sandbox = readSandbox(dir);
-  if (sandbox === undefined) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
-  await release(dir, sandbox);
+  validateName(name);
+  const root = trustedStateRoot(system);
+  const dir = root === undefined ? undefined : join(root, name);
+  if (dir === undefined || !existsSync(dir)) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
+  await release(dir, readSandbox(dir));
 }

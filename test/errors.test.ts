@@ -179,3 +179,19 @@ describe('fromHelperError computes hints from the system', () => {
     );
   });
 });
+
+describe('fromHelperError words a failed join', () => {
+  const ESRCH = 3;
+  const joined = (record: object, system: FakeSystem = {}): string =>
+    formatMessage(fromHelperError({ step: 'join', 'exit-code': 125, ...record }, { config: { ...configFor({ flags: [] }, system), join: { pid: 42 } }, system: fakeSystem(system) }));
+
+  it.each([
+    [{ syscall: 'pidfd_open', errno: ESRCH, detail: '/proc/42' }, 'nsrun: cannot join the namespaces of process 42: no such process'],
+    [{ syscall: 'open', errno: ESRCH, detail: '/proc/42/ns/mnt' }, 'nsrun: cannot join the mnt namespace of process 42: no such process'],
+    [{ syscall: 'fchdir', errno: ENOENT, detail: '/proc/42/cwd' }, 'nsrun: cannot join the working directory of process 42: no such file or directory'],
+    [{ syscall: 'chroot', errno: EPERM, detail: '/proc/42/root' }, expect.stringMatching(/^nsrun: cannot join the root of process 42: operation not permitted \(hint: joining another user's process needs root/)],
+    [{ syscall: 'open', errno: EACCES, detail: '/proc/42/ns/user' }, expect.stringMatching(/^nsrun: cannot join the user namespace of process 42: permission denied \(hint: /)],
+  ])('%j', (record, line) => {
+    expect(joined(record, ALICE)).toEqual(line);
+  });
+});

@@ -1,9 +1,9 @@
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HelperConfig } from '../src/config.js';
-import { commandConfig, stateRoot, validateName, type KeptSandbox } from '../src/keep.js';
+import { commandConfig, listSandboxes, stateRoot, validateName, type KeptSandbox } from '../src/keep.js';
 import { ALICE, fakeSystem } from './support/system.js';
 import { thrown } from './support/thrown.js';
 
@@ -46,6 +46,25 @@ describe('stateRoot', () => {
   });
 });
 
+describe('the state root', () => {
+  it.runIf(process.geteuid?.() === 0)('as root (to hand directories to uid 1000): a root others may enter is refused, a closed one listed', () => {
+    const runtime = mkdtempSync(join(tmpdir(), 'nsrun-runtime-'));
+    try {
+      chownSync(runtime, 1000, 1000);
+      mkdirSync(join(runtime, 'nsrun'), { mode: 0o755 });
+      chownSync(join(runtime, 'nsrun'), 1000, 1000);
+      const alice = fakeSystem({ ...ALICE, env: { XDG_RUNTIME_DIR: runtime } });
+      const error = thrown(() => listSandboxes(alice));
+      expect(error).toMatchObject({ step: 'keep', exitCode: 125 });
+      expect(error.message).toBe(`refusing ${runtime}/nsrun: not a directory of uid 1000 closed to others`);
+      chmodSync(join(runtime, 'nsrun'), 0o700);
+      expect(listSandboxes(alice)).toEqual([]);
+    } finally {
+      rmSync(runtime, { recursive: true });
+    }
+  });
+});
+
 describe('commandConfig', () => {
   const sandbox: KeptSandbox = {
     name: 'box',
@@ -71,7 +90,7 @@ describe('commandConfig', () => {
   };
 
   it("runs the command by joining the holder in every kept namespace, with the command's own members only", () => {
-    expect(commandConfig(config, sandbox)).toEqual({
+    expect(commandConfig(config, sandbox, '/home/alice')).toEqual({
       version: 1,
       command: ['sh', '-c', 'echo'],
       namespaces: [],
@@ -82,5 +101,10 @@ describe('commandConfig', () => {
       'stop-timeout': 10,
       join: { pid: 4242, namespaces: ['uts', 'pid', 'user'] },
     });
+  });
+
+  it("starts the command in the caller's directory without --cwd", () => {
+    const { cwd: _given, ...withoutCwd } = config;
+    expect(commandConfig(withoutCwd, sandbox, '/home/alice').cwd).toBe('/home/alice');
   });
 });

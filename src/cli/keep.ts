@@ -19,5 +19,5 @@ export async function runKept(
     return 0;
   }
   const sandbox = await createSandbox(name, config);
-  return execute(commandConfig(config, sandbox));
+  return execute(commandConfig(config, sandbox, process.cwd()));
 }

@@ -94,6 +94,15 @@ describe.each(identities)('nsrun exec into a running sandbox, as $name', (who) =
     expect(r.stderr.split('\n').length).toBeLessThanOrEqual(1);
   });
 
+  it('relays SIGTERM to the command, and exits 128+15 when it dies of it', async () => {
+    const running = exec(['--', 'sleep', '1000']);
+    const joined = await sandboxPid(running);
+    expect(readlinkSync(`/proc/${joined}/ns/pid`)).toBe(readlinkSync(`/proc/${pid}/ns/pid`));
+    running.kill('SIGTERM');
+    expect((await running).exitCode).toBe(143);
+    expect(alive(joined)).toBe(false);
+  });
+
   it('names a process that does not exist', async () => {
     const gone = spawn('true');
     await new Promise((resolve) => gone.on('close', resolve));

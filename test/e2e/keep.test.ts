@@ -53,10 +53,11 @@ describe.each(identities)('kept sandboxes, as $name', (who) => {
     made.push(name);
     const first = await nsrun(
       ['run', '--name', name, '--flags', 'uts,ipc,pid,ns,net,user', '--hostname', 'kept-box', '--', 'sh', '-c',
-        'mount -t tmpfs kept /mnt && echo left > /mnt/kept && ipcmk -Q >/dev/null && hostname'],
+        'mount -t tmpfs kept /mnt && echo left > /mnt/kept && ipcmk -Q >/dev/null && hostname && pwd'],
       who,
     );
-    expect(first).toMatchObject({ exitCode: 0, stdout: 'kept-box', stderr: '' });
+    // the first command starts where nsrun was started, as with nsrun run
+    expect(first).toMatchObject({ exitCode: 0, stdout: `kept-box\n${process.cwd()}`, stderr: '' });
 
     const sandbox = await find(name, who);
     expect(sandbox.running).toBe(true);
@@ -64,10 +65,12 @@ describe.each(identities)('kept sandboxes, as $name', (who) => {
     for (const [type, inode] of Object.entries(sandbox.namespaces)) expect(readlinkSync(`/proc/${sandbox.holder}/ns/${type}`)).toBe(`${type}:[${inode}]`);
     expect(existsSync(`${sandbox.dir}/sandbox.json`)).toBe(true);
 
-    const second = await nsrun(['exec', '--name', name, '--', 'sh', '-c', 'hostname; cat /mnt/kept; ipcs -q | grep -c ^0x; echo $$'], who);
+    const second = await nsrun(['exec', '--name', name, '--', 'sh', '-c', 'hostname; cat /mnt/kept; ipcs -q | grep -c ^0x; pwd; echo $$'], who);
     expect(second.exitCode).toBe(0);
-    const [hostname, file, queues, pid] = second.stdout.split('\n');
-    expect([hostname, file, queues]).toEqual(['kept-box', 'left', '1']);
+    const [hostname, file, queues, cwd, pid] = second.stdout.split('\n');
+    // a later one in the holder's directory, /, which pins nothing
+    expect([hostname, file, queues, cwd]).toEqual(['kept-box', 'left', '1', '/']);
+    expect(readlinkSync(`/proc/${sandbox.holder}/cwd`)).toBe('/');
     expect(Number(pid)).toBeGreaterThan(1); // the holder is PID 1
 
     // a process left running in the sandbox goes with it
