@@ -184,6 +184,10 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
   const started = performance.now();
   const config = normalizeOptions(command, options);
   const timeout = validateTimeout(options.timeout);
+  const stdio = stdioOf(options);
+  if (options.input !== undefined && stdio[0] !== 'pipe') {
+    throw new NsrunError(`input needs stdin 'pipe', not ${JSON.stringify(stdio[0])}`, { step: 'usage', exitCode: EXIT.usage });
+  }
   let readyAt: number | undefined;
   let announce: (sandbox: NsrunSandbox) => void = () => undefined;
   let refuse: (error: unknown) => void = () => undefined;
@@ -194,7 +198,7 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
   // `ready` is there to be awaited when needed; a rejection nobody awaits is not an error of its own.
   ready.catch(() => undefined);
   const helper = startHelper(config, {
-    stdio: stdioOf(options),
+    stdio,
     relaySignals: false,
     onReady: (sandbox: SandboxReady) => {
       readyAt = performance.now();

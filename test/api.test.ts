@@ -23,6 +23,10 @@ describe('spawn and run', () => {
     await expect(run(['true'], { timeout })).rejects.toMatchObject({ step: 'usage', exitCode: 2, message: expect.stringMatching(/^invalid timeout/) });
   });
 
+  it('refuse input with a stdin that is not a pipe', () => {
+    expect(() => spawn(['cat'], { input: 'x', stdin: 'ignore' })).toThrow(/^input needs stdin 'pipe', not "ignore"$/);
+  });
+
   it('refuse a bad sandbox option with the message the CLI prints', async () => {
     const error = await run(['true'], { flags: 'bogus' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NsrunError);

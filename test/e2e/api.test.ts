@@ -67,6 +67,12 @@ describe.each(identities)('the API, as $name', (who) => {
     expect(seen.left).toEqual([]);
   });
 
+  it('does not run the command when the signal was aborted before the call', async () => {
+    const seen = await observe(who, 'abortedBefore');
+    expect(seen.resolved).toMatchObject({ cancelled: true, exitCode: 143, signal: 'SIGTERM' });
+    expect(seen.resolved?.pid).toBeUndefined();
+  });
+
   it('stops the sandbox after timeout ms', async () => {
     const seen = await observe(who, 'timeout', '200');
     expect(seen.resolved).toMatchObject({ timedOut: true, cancelled: false, signal: 'SIGTERM', exitCode: 143 });

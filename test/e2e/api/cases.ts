@@ -88,6 +88,8 @@ export const CASES = {
     const ended = await outcome(sandbox.result);
     return { ended, left: inPidNamespace(namespaces.pid) };
   },
+  /** A signal aborted before the call: the sandbox is stopped before the command runs. */
+  abortedBefore: async () => outcome(run(['sleep', '1000'], { signal: AbortSignal.abort(), reject: false })),
   timeout: async (ms) => {
     const ended = await outcome(run(['sleep', '1000'], { timeout: Number(ms), reject: false }));
     return ended;
