@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { EXIT, NsrunError } from './errors.js';
+import { invalidValue, NsrunError, usageError } from './errors.js';
 import { startHelper, type HelperResult, type SandboxReady, type StdioTarget } from './helper.js';
 import type { NamespaceName } from './namespaces.js';
 import { normalizeOptions, type NsrunOptions } from './options.js';
@@ -166,12 +166,7 @@ function collect(stream: Readable | null): () => string {
 /** Validates `timeout`: a non-negative integer of milliseconds. */
 function validateTimeout(timeout: number | undefined): number {
   if (timeout === undefined) return 0;
-  if (!Number.isSafeInteger(timeout) || timeout < 0) {
-    throw new NsrunError(`invalid timeout ${String(timeout)}: expected a non-negative integer of milliseconds`, {
-      step: 'usage',
-      exitCode: EXIT.usage,
-    });
-  }
+  if (!Number.isSafeInteger(timeout) || timeout < 0) throw invalidValue('timeout', timeout, 'expected a non-negative integer of milliseconds');
   return timeout;
 }
 
@@ -184,6 +179,10 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
   const started = performance.now();
   const config = normalizeOptions(command, options);
   const timeout = validateTimeout(options.timeout);
+  const stdio = stdioOf(options);
+  if (options.input !== undefined && stdio[0] !== 'pipe') {
+    throw usageError(`input needs stdin 'pipe', not ${JSON.stringify(stdio[0])}`);
+  }
   let readyAt: number | undefined;
   let announce: (sandbox: NsrunSandbox) => void = () => undefined;
   let refuse: (error: unknown) => void = () => undefined;
@@ -194,7 +193,7 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
   // `ready` is there to be awaited when needed; a rejection nobody awaits is not an error of its own.
   ready.catch(() => undefined);
   const helper = startHelper(config, {
-    stdio: stdioOf(options),
+    stdio,
     relaySignals: false,
     onReady: (sandbox: SandboxReady) => {
       readyAt = performance.now();

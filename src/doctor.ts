@@ -39,9 +39,9 @@ export interface Attempt {
 /** newuidmap or newgidmap. */
 export interface MapProgram {
   /** Its path on PATH, if found. */
-  readonly path: string | undefined;
+  readonly path: string | null;
   /** How it gets the privilege to write maps: setuid root, file capabilities, or not at all. */
-  readonly privilege: 'setuid' | 'capabilities' | 'none' | undefined;
+  readonly privilege: 'setuid' | 'capabilities' | 'none' | null;
 }
 
 /** The cgroup hierarchy mounted on /sys/fs/cgroup. */
@@ -59,33 +59,33 @@ export interface DoctorReport {
     readonly path: string;
     readonly found: boolean;
     /** Its ELF facts, when it is an ELF executable. */
-    readonly elf: ElfInfo | undefined;
+    readonly elf: ElfInfo | null;
   };
   /** Each namespace type, created alone (with a user namespace when not root). */
   readonly namespaces: Readonly<Record<NamespaceName, Attempt>>;
   /** The namespaces of `nsrun run` without --flags, created together. */
   readonly defaultRun: Attempt & { readonly namespaces: readonly NamespaceName[] };
-  /** The sysctls that limit user namespaces; undefined when this kernel has none such. */
+  /** The sysctls that limit user namespaces; null when this kernel has none such. */
   readonly userNamespaceSysctls: {
-    readonly 'kernel.unprivileged_userns_clone': number | undefined;
-    readonly 'kernel.apparmor_restrict_unprivileged_userns': number | undefined;
-    readonly 'user.max_user_namespaces': number | undefined;
+    readonly 'kernel.unprivileged_userns_clone': number | null;
+    readonly 'kernel.apparmor_restrict_unprivileged_userns': number | null;
+    readonly 'user.max_user_namespaces': number | null;
   };
   /** What `--map auto` needs. */
   readonly idMapping: {
     readonly newuidmap: MapProgram;
     readonly newgidmap: MapProgram;
-    readonly subuid: SubordinateRange | undefined;
-    readonly subgid: SubordinateRange | undefined;
+    readonly subuid: SubordinateRange | null;
+    readonly subgid: SubordinateRange | null;
   };
   readonly cgroup: CgroupVersion;
   /** The checklist, one line per check, in the order nsrun doctor prints it. */
   readonly checks: readonly DoctorCheck[];
 }
 
-function readSysctl(system: SystemContext, name: string): number | undefined {
+function readSysctl(system: SystemContext, name: string): number | null {
   const text = system.readFile(sysctlPath(name))?.trim();
-  return text === undefined || !/^-?\d+$/.test(text) ? undefined : Number(text);
+  return text === undefined || !/^-?\d+$/.test(text) ? null : Number(text);
 }
 
 /** The fix of a failed attempt: how to raise a namespace limit that is 0 (ENOSPC), else the error's hint. */
@@ -126,7 +126,7 @@ function mapProgram(program: 'newuidmap' | 'newgidmap', system: SystemContext): 
   try {
     path = findMapProgram(program, system);
   } catch {
-    return { path: undefined, privilege: undefined };
+    return { path: null, privilege: null };
   }
   const stat = statSync(path);
   if ((stat.mode & S_ISUID) !== 0 && stat.uid === 0) return { path, privilege: 'setuid' };
@@ -134,12 +134,12 @@ function mapProgram(program: 'newuidmap' | 'newgidmap', system: SystemContext): 
 }
 
 /** The caller's subordinate range, or how to add one. */
-function range(kind: 'uid' | 'gid', system: SystemContext): { readonly found?: SubordinateRange; readonly fix?: string | undefined } {
+function range(kind: 'uid' | 'gid', system: SystemContext): { readonly found: SubordinateRange | null; readonly fix?: string | undefined } {
   try {
     return { found: subordinateRange(kind, system) };
   } catch (error) {
     if (!(error instanceof NsrunError)) throw error;
-    return { fix: error.hint };
+    return { found: null, fix: error.hint };
   }
 }
 
@@ -168,9 +168,9 @@ function cgroupVersion(): CgroupVersion {
 function helperFacts(path: string): DoctorReport['helper'] {
   try {
     accessSync(path, constants.X_OK);
-    return { path, found: statSync(path).isFile(), elf: readElf(path) };
+    return { path, found: statSync(path).isFile(), elf: readElf(path) ?? null };
   } catch {
-    return { path, found: false, elf: undefined };
+    return { path, found: false, elf: null };
   }
 }
 
@@ -196,7 +196,7 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
   const { helper } = report;
   const rebuild = 'run `make` in a source tree, or `npm rebuild nsrun` (needs gcc and make)';
   if (!helper.found) add('helper', 'problem', `${helper.path} is missing or not executable`, rebuild);
-  else if (helper.elf === undefined) add('helper', 'problem', `${helper.path} is not an ELF executable`, rebuild);
+  else if (helper.elf === null) add('helper', 'problem', `${helper.path} is not an ELF executable`, rebuild);
   else if (helper.elf.architecture !== arch) add('helper', 'problem', `${helper.path} is built for ${helper.elf.architecture}, this machine is ${arch}`, rebuild);
   else if (helper.elf.interpreter) add('helper', 'warning', `${helper.path} is dynamically linked`, `build it static: ${rebuild}`);
   else add('helper', 'ok', `${helper.path} (static, ${helper.elf.architecture})`);
@@ -204,7 +204,7 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
   const privileged = report.uid === 0;
   const sysctls = report.userNamespaceSysctls;
   const clone = sysctls['kernel.unprivileged_userns_clone'];
-  if (clone !== undefined) {
+  if (clone !== null) {
     const refused = clone === 0;
     add(
       'kernel.unprivileged_userns_clone',
@@ -214,7 +214,7 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
     );
   }
   const apparmor = sysctls['kernel.apparmor_restrict_unprivileged_userns'];
-  if (apparmor !== undefined) {
+  if (apparmor !== null) {
     const restricted = apparmor === 1 && !privileged;
     const allowed = report.namespaces.user.available;
     add(
@@ -225,7 +225,7 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
     );
   }
   const maxUser = sysctls['user.max_user_namespaces'];
-  if (maxUser !== undefined) {
+  if (maxUser !== null) {
     const zero = maxUser === 0;
     add(
       'user.max_user_namespaces',
@@ -250,13 +250,13 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
 
   const mapping = report.idMapping;
   for (const [program, found] of [['newuidmap', mapping.newuidmap], ['newgidmap', mapping.newgidmap]] as const) {
-    if (found.path === undefined) add(program, 'warning', 'not found on PATH (needed by --map auto without root)', 'install the uidmap package');
+    if (found.path === null) add(program, 'warning', 'not found on PATH (needed by --map auto without root)', 'install the uidmap package');
     else if (found.privilege === 'none') add(program, 'warning', `${found.path} is neither setuid root nor has file capabilities`, `chmod u+s ${found.path} (as root), or setcap cap_setuid,cap_setgid+ep ${found.path}`);
     else add(program, 'ok', `${found.path} (${found.privilege === 'setuid' ? 'setuid root' : 'file capabilities'})`);
   }
   for (const [kind, found] of [['uid', mapping.subuid], ['gid', mapping.subgid]] as const) {
     const file = `/etc/sub${kind}`;
-    if (found === undefined) add(file, 'warning', `no range for uid ${report.uid} (needed by --map auto)`, rangeFixes[kind]);
+    if (found === null) add(file, 'warning', `no range for uid ${report.uid} (needed by --map auto)`, rangeFixes[kind]);
     else add(file, 'ok', `${found.count} ids from ${found.start}`);
   }
   const cgroups: Readonly<Record<CgroupVersion, string>> = {

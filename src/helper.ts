@@ -79,11 +79,11 @@ export function helperPath(env: Readonly<Record<string, string | undefined>> = p
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : packagePath('libexec/nsrun-helper');
 }
 
-/** How to get the helper: `make` in a source tree, a rebuild of an installed package. */
+/** How to get the helper: `make` in a source tree, a rebuild of an npm package (which ships the sources), else a reinstall. */
 function helperHint(): string {
-  return existsSync(packagePath('Makefile'))
-    ? 'run `make`'
-    : 'run `npm rebuild nsrun` (building the helper needs gcc and make)';
+  const has = (path: string): boolean => existsSync(packagePath(path));
+  if (has('Makefile')) return 'run `make`';
+  return has('helper/Makefile') ? 'run `npm rebuild nsrun` (building the helper needs gcc and make)' : 'reinstall nsrun';
 }
 
 /** The name of signal `n`, if it has one. */

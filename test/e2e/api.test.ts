@@ -3,15 +3,16 @@ import { execa } from 'execa';
 import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NAMESPACES } from '../../src/namespaces.js';
+import type { CASES, CaseName } from './api/cases.js';
 import { identities, root, type Identity } from './harness.js';
 
-/** Runs one case of api/cases.ts as `who` and returns what it observed. */
-async function observe(who: Identity, name: string, arg = ''): Promise<Record<string, any>> {
+/** Runs one case of api/cases.ts as `who` and returns what it observed (through JSON). */
+async function observe<K extends CaseName>(who: Identity, name: K, arg = ''): Promise<Awaited<ReturnType<(typeof CASES)[K]>>> {
   const [file, ...args] = [...who.prefix, process.execPath, '--import', 'tsx', `${root}test/e2e/api/observe.ts`, name, arg];
   const r = await execa(file as string, args, { cwd: root, reject: false, stdin: 'ignore' });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, any>;
+  return JSON.parse(r.stdout) as Awaited<ReturnType<(typeof CASES)[K]>>;
 }
 
 describe.each(identities)('the API, as $name', (who) => {
@@ -27,7 +28,7 @@ describe.each(identities)('the API, as $name', (who) => {
     const seen = await observe(who, 'hostname', 'api-box');
     expect(seen).toMatchObject({ stdout: 'api-box\n', stderr: 'to-stderr\n' });
     expect(seen.setupMs).toBeGreaterThan(0);
-    expect(seen.totalMs).toBeGreaterThanOrEqual(seen.setupMs);
+    expect(seen.totalMs).toBeGreaterThanOrEqual(seen.setupMs ?? Infinity);
   });
 
   it('writes input to the command', async () => {
@@ -44,7 +45,7 @@ describe.each(identities)('the API, as $name', (who) => {
   it('resolves a failing command with reject: false', async () => {
     const seen = await observe(who, 'noReject', '4');
     expect(seen.resolved).toMatchObject({ exitCode: 4, cancelled: false, timedOut: false });
-    expect(seen.resolved.signal).toBeUndefined();
+    expect(seen.resolved?.signal).toBeUndefined();
   });
 
   it('rejects a command that is not found with an NsrunError (exec, 127)', async () => {
@@ -64,6 +65,12 @@ describe.each(identities)('the API, as $name', (who) => {
     expect(seen.ended).toMatchObject({ name: 'CommandFailedError', exitCode: 143, result: { cancelled: true, signal: 'SIGTERM' } });
     expect(seen.ended.message).toMatch(/was cancelled/);
     expect(seen.left).toEqual([]);
+  });
+
+  it('does not run the command when the signal was aborted before the call', async () => {
+    const seen = await observe(who, 'abortedBefore');
+    expect(seen.resolved).toMatchObject({ cancelled: true, exitCode: 143, signal: 'SIGTERM' });
+    expect(seen.resolved?.pid).toBeUndefined();
   });
 
   it('stops the sandbox after timeout ms', async () => {

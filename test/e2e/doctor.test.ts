@@ -4,7 +4,7 @@ import { arch } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/doctor.js';
 import { NAMESPACES } from '../../src/namespaces.js';
-import { identities, nsrun, nsrunBin } from './harness.js';
+import { asUid, identities, nsrun, nsrunBin, testUserId } from './harness.js';
 
 describe.each(identities)('nsrun doctor, as $name', (who) => {
   it('--json reports every namespace type as available here, and exits 0', async () => {
@@ -81,5 +81,17 @@ describe.each(identities)('nsrun doctor, as $name', (who) => {
     const r = await nsrun(['doctor', 'extra'], who);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe("nsrun: nsrun doctor takes no arguments, got 'extra' (see nsrun doctor --help)");
+  });
+});
+
+describe('nsrun doctor, as the test user with subordinate ranges (nsrun-test)', () => {
+  it('reports its /etc/subuid and /etc/subgid ranges as ok', async () => {
+    const uid = testUserId();
+    expect(uid).toBeDefined();
+    const r = await nsrun(['doctor', '--json'], asUid(uid ?? -1));
+    const report = JSON.parse(r.stdout) as DoctorReport;
+    expect(report.idMapping.subuid?.count).toBeGreaterThan(0);
+    expect(report.idMapping.subgid?.count).toBeGreaterThan(0);
+    expect(report.checks.filter((c) => c.name.startsWith('/etc/sub')).map((c) => c.status)).toEqual(['ok', 'ok']);
   });
 });

@@ -92,6 +92,26 @@ describe.each(identities)('the installed package, as $name', (who) => {
   });
 });
 
+describe('a TypeScript user of the installed package', () => {
+  it('type-checks test/types/api.ts against the installed declarations, expected errors included', async () => {
+    copyFileSync(`${root}test/types/api.ts`, join(installed, 'api.ts'));
+    const compilerOptions = {
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [`${root}node_modules/@types`],
+    };
+    writeFileSync(join(installed, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['api.ts'] }));
+    const r = await execa(`${root}node_modules/.bin/tsc`, ['-p', 'tsconfig.json'], { cwd: installed, reject: false });
+    expect(r.stdout).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+});
+
 describe('the install-time fallback', () => {
   it('builds the helper when the shipped one does not suit this machine (here: a dynamically linked program)', async () => {
     const helper = join(installed, 'node_modules/nsrun/libexec/nsrun-helper');

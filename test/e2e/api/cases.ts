@@ -25,8 +25,21 @@ async function until(predicate: () => boolean): Promise<void> {
   }
 }
 
-/** What a rejection carries, or the result when there was none. */
-async function outcome(promise: Promise<NsrunResult>): Promise<Record<string, unknown>> {
+/** How a run settled: its result, or what its rejection carries. */
+export interface Outcome {
+  readonly resolved?: NsrunResult;
+  readonly name?: string;
+  readonly nsrunError?: boolean;
+  readonly commandFailed?: boolean;
+  readonly message?: string;
+  readonly step?: string;
+  readonly exitCode?: number;
+  readonly code?: string | undefined;
+  readonly hint?: string | undefined;
+  readonly result?: NsrunResult | undefined;
+}
+
+async function outcome(promise: Promise<NsrunResult>): Promise<Outcome> {
   try {
     return { resolved: await promise };
   } catch (error) {
@@ -49,7 +62,7 @@ function openFds(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-export const CASES: Readonly<Record<string, (arg: string) => Promise<unknown>>> = {
+export const CASES = {
   /** The command's view of its namespace of `type`, and what the result says of it. */
   namespace: async (type) => {
     const r = await run(['readlink', `/proc/self/ns/${type}`], { flags: [type as NamespaceName] });
@@ -75,6 +88,8 @@ export const CASES: Readonly<Record<string, (arg: string) => Promise<unknown>>> 
     const ended = await outcome(sandbox.result);
     return { ended, left: inPidNamespace(namespaces.pid) };
   },
+  /** A signal aborted before the call: the sandbox is stopped before the command runs. */
+  abortedBefore: async () => outcome(run(['sleep', '1000'], { signal: AbortSignal.abort(), reject: false })),
   timeout: async (ms) => {
     const ended = await outcome(run(['sleep', '1000'], { timeout: Number(ms), reject: false }));
     return ended;
@@ -107,4 +122,6 @@ export const CASES: Readonly<Record<string, (arg: string) => Promise<unknown>>> 
       fdsAfter: openFds(),
     };
   },
-};
+} satisfies Readonly<Record<string, (arg: string) => Promise<unknown>>>;
+
+export type CaseName = keyof typeof CASES;
