@@ -89,7 +89,6 @@ export const HELP_OPTION: OptionSpec = { name: 'help', alias: 'h', type: 'boolea
 export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['nsrun -- sh', 'a shell in new UTS, IPC, PID, mount, network and cgroup namespaces'],
   ['nsrun --flags uts --hostname box -- hostname', 'prints box; the host keeps its name'],
-  ['nsrun --flags all --init -- ps -ef', 'every namespace, an init as PID 1, ps as PID 2'],
   ['nsrun --rootfs ./rootfs --dev --flags all -- /bin/sh', 'a shell in a container of its own, its / the directory ./rootfs (make rootfs)'],
 ];
 
