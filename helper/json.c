@@ -309,3 +309,18 @@ const struct json *json_get(const struct json *v, const char *key)
       return &v->u.items[i];
   return NULL;
 }
+
+void json_escape(char *out, size_t outlen, const char *s)
+{
+  size_t n = 0;
+  for (; *s && n + 7 < outlen; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      n += (size_t)snprintf(out + n, outlen - n, "\\%c", c);
+    else if (c < 0x20)
+      n += (size_t)snprintf(out + n, outlen - n, "\\u%04x", c);
+    else
+      out[n++] = (char)c;
+  }
+  out[n] = '\0';
+}

@@ -31,4 +31,8 @@ void json_free(struct json *v);
 /* The value of member key in object v, or NULL. */
 const struct json *json_get(const struct json *v, const char *key);
 
+/* Writes s into out as the inside of a JSON string ('"', '\\' and control characters
+ * escaped), cut short to fit outlen bytes with its NUL. */
+void json_escape(char *out, size_t outlen, const char *s);
+
 #endif

@@ -1,5 +1,6 @@
 /* The ioctl_ns(2) queries: type, parent, owning user namespace, owner uid. */
 #define _GNU_SOURCE
+#include "json.h"
 #include "nsquery.h"
 
 #include <errno.h>
@@ -37,28 +38,12 @@ static const char *type_name(int flag)
   return "unknown";
 }
 
-/* Escapes a path for a JSON string: only '"', '\\' and control characters need it. */
-static void escape(const char *s, char *out, size_t len)
-{
-  size_t n = 0;
-  for (; *s && n + 7 < len; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      n += (size_t)snprintf(out + n, len - n, "\\%c", c);
-    else if (c < 0x20)
-      n += (size_t)snprintf(out + n, len - n, "\\u%04x", c);
-    else
-      out[n++] = (char)c;
-  }
-  out[n] = '\0';
-}
-
 /* Describes one namespace file as a JSON line; returns -1 with errno set when fd cannot be written. */
 static int describe(const char *path, int out)
 {
   char name[PATH_MAX * 6], parent[24], owner[24], uid[24] = "null";
   struct stat st;
-  escape(path, name, sizeof name);
+  json_escape(name, sizeof name, path);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 || fstat(fd, &st) < 0) {
     int err = errno;

@@ -112,21 +112,6 @@ static int write_all(int fd, const void *buf, size_t len)
   return 0;
 }
 
-static void json_escape(char *out, size_t outlen, const char *s)
-{
-  size_t n = 0;
-  for (; *s && n + 7 < outlen; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      n += (size_t)snprintf(out + n, outlen - n, "\\%c", c);
-    else if (c < 0x20)
-      n += (size_t)snprintf(out + n, outlen - n, "\\u%04x", c);
-    else
-      out[n++] = (char)c;
-  }
-  out[n] = '\0';
-}
-
 static void emit_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Writes one JSON line to the status fd, if there is one. */
