@@ -243,7 +243,8 @@ static void read_config(int fd, struct config *c)
       break;
     len += (size_t)n;
   }
-  close(fd);
+  if (fd != status_fd) /* one socket may carry both: the config in, then the status out */
+    close(fd);
   if (config_parse(text, len, c, err, sizeof err) < 0)
     die(EXIT_SETUP, "config", NULL, 0, "%s", err);
   free(text);

@@ -172,10 +172,10 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     throw usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`);
   }
   const inherited = preservedFds(config['preserve-fds'] ?? 0);
-  const configFd = inherited.length + 3;
-  const statusFd = configFd + 1;
-  const stdio: StdioOptions = [...(options.stdio ?? ['inherit', 'inherit', 'inherit']), ...inherited, 'pipe', 'pipe'];
-  const child = spawn(helper, ['--config-fd', String(configFd), '--status-fd', String(statusFd)], { stdio, detached: false });
+  // One socket carries the config in (to its end: we shut our side down) and the status back.
+  const channelFd = inherited.length + 3;
+  const stdio: StdioOptions = [...(options.stdio ?? ['inherit', 'inherit', 'inherit']), ...inherited, 'pipe'];
+  const child = spawn(helper, ['--config-fd', String(channelFd), '--status-fd', String(channelFd)], { stdio, detached: false });
   // Signals sent through kill(): the helper dying of one of them is the sandbox ending as asked.
   const sent = new Set<NodeJS.Signals>();
   const kill = (signal: NodeJS.Signals = 'SIGTERM'): boolean => {
@@ -204,21 +204,18 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       if (line.error !== undefined) failure = fromHelperError(line.error, { config, system: processContext() });
     };
 
-    // Both pipes are sockets, absent only when the helper could not be started ('error' below).
-    const configPipe = child.stdio[configFd];
-    const statusPipe = child.stdio[statusFd];
-    if (configPipe instanceof Socket) {
-      // A helper that dies early closes the config pipe; its status or exit says why.
-      configPipe.on('error', () => undefined);
-      configPipe.end(document);
-    }
-    if (statusPipe instanceof Socket) {
-      statusPipe.setEncoding('utf8');
-      statusPipe.on('data', (chunk: string) => {
+    // The channel is a socket, absent only when the helper could not be started ('error' below).
+    const channel = child.stdio[channelFd];
+    if (channel instanceof Socket) {
+      // A helper that dies before reading its config breaks the channel; its exit says why.
+      channel.on('error', () => undefined);
+      channel.setEncoding('utf8');
+      channel.on('data', (chunk: string) => {
         const lines = (pending + chunk).split('\n');
         pending = lines.pop() ?? '';
         for (const text of lines) if (text !== '') onLine(text);
       });
+      channel.end(document);
     }
 
     let settled = false;
