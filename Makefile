@@ -23,7 +23,7 @@ libexec/nsrun-helper: $(HELPER_SOURCES)
 	$(MAKE) -C helper OUT=../libexec
 
 # tsc writes the library (dist/index.js and its types); the command runs a bundle of the CLI, dist/nsrun.cjs
-dist/.built: node_modules/.installed tsconfig.json scripts/bundle.mjs $(TS_SOURCES)
+dist/.built: node_modules/.installed libexec/nsrun-helper tsconfig.json scripts/bundle.mjs bin/nsrun $(TS_SOURCES)
 	npx tsc -p tsconfig.json
 	node scripts/bundle.mjs
 	@touch $@

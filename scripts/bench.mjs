@@ -192,7 +192,7 @@ const scaleRows = [
 check(`sandboxes of ${SCALE} not started, not stopped, or left running`, SCALE - started + (SCALE - stoppedCleanly) + left, 0);
 
 // 6. what node executes before and while the helper runs, in instructions (callgrind counts
-// them the same on a busy machine): bare node, the floor, nsrun bundled, nsrun as ES modules
+// them the same on a busy machine): bare node, the floor, nsrun as ES modules, bundled, cached
 const instructions = (command) => {
   const out = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...command], { encoding: 'utf8' });
   return Number(/Collected : (\d+)/.exec(out.stderr ?? '')?.[1] ?? NaN);
@@ -203,7 +203,8 @@ const steps = counted
       ['node -e 0', ['node', '-e', '0']],
       ['node spawning true (the floor)', ['node', spawnTrue]],
       ['nsrun from the ES modules tsc writes', ['node', join(root, 'dist/cli/start.js'), '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
-      ['nsrun bundled, as bin/nsrun runs it', ['node', join(root, 'dist/nsrun.cjs'), '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
+      ['nsrun bundled, compiled afresh', ['node', join(root, 'dist/nsrun.cjs'), '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
+      ['nsrun bundled, from its code cache (bin/nsrun)', ['node', nsrun, '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
     ].map(([what, command]) => [what, instructions(command)])
   : [];
 
