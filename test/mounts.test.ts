@@ -22,9 +22,9 @@ describe('validateMounts', () => {
       { type: 'bind', source: '/etc', destination: '/etc', readOnly: true },
       { type: 'dev' },
     ];
-    expect(validateMounts(mounts, '/work')).toEqual([
+    expect(validateMounts(mounts, '/srv/project')).toEqual([
       { type: 'tmpfs', destination: '/tmp/x', size: 2 * 1024 * 1024 },
-      { type: 'bind', source: '/work/data', destination: '/mnt/data' },
+      { type: 'bind', source: '/srv/project/data', destination: '/mnt/data' },
       { type: 'bind', source: '/etc', destination: '/etc', 'read-only': true },
       { type: 'dev', destination: '/dev' },
     ]);
@@ -108,7 +108,7 @@ describe('normalizeOptions with a rootfs and mounts', () => {
   it('adds the mount namespace, resolves the rootfs and puts the members last', () => {
     const config = normalize({ flags: 'uts', rootfs: 'rootfs', readOnly: true, mounts: [{ type: 'dev' }] });
     expect(config.namespaces).toEqual(['uts', 'mnt']);
-    expect(config).toMatchObject({ propagation: 'private', rootfs: '/work/rootfs', 'read-only': true, mounts: [{ type: 'dev', destination: '/dev' }] });
+    expect(config).toMatchObject({ propagation: 'private', rootfs: '/srv/project/rootfs', 'read-only': true, mounts: [{ type: 'dev', destination: '/dev' }] });
     expect(Object.keys(config).slice(-3)).toEqual(['rootfs', 'read-only', 'mounts']);
   });
 
@@ -118,7 +118,7 @@ describe('normalizeOptions with a rootfs and mounts', () => {
 
   it('takes a relative --cwd from the new root', () => {
     expect(normalize({ rootfs: '/srv/root', cwd: 'etc' }).cwd).toBe('/etc');
-    expect(normalize({ cwd: 'etc' }).cwd).toBe('/work/etc');
+    expect(normalize({ cwd: 'etc' }).cwd).toBe('/srv/project/etc');
   });
 
   it.each([

@@ -200,9 +200,9 @@ describe('normalizeOptions resolves the environment and the working directory', 
 
   it.each([
     ['/srv', '/srv'],
-    ['.', '/work'],
-    ['sub/dir', '/work/sub/dir'],
-    ['../tmp/', '/tmp'],
+    ['.', '/srv/project'],
+    ['sub/dir', '/srv/project/sub/dir'],
+    ['../../tmp/', '/tmp'],
   ])('--cwd %s becomes %s', (cwd, resolved) => {
     expect(normalize({ cwd }).cwd).toBe(resolved);
   });

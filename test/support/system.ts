@@ -6,13 +6,13 @@ export interface FakeSystem extends Partial<Omit<SystemContext, 'readFile' | 'is
   readonly executables?: readonly string[];
 }
 
-/** A system with the given facts; by default root, in /work, with a tiny environment. */
+/** A system with the given facts; by default root, in /srv/project, with a tiny environment. */
 export function fakeSystem(fake: FakeSystem = {}): SystemContext {
   const { files = {}, executables = [], ...facts } = fake;
   return {
     euid: 0,
     egid: 0,
-    cwd: '/work',
+    cwd: '/srv/project',
     env: { PATH: '/usr/local/bin:/usr/bin', HOME: '/root' },
     readFile: (path) => files[path],
     isExecutable: (path) => executables.includes(path),
