@@ -175,7 +175,8 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
   // One socket carries the config in (to its end: we shut our side down) and the status back.
   const channelFd = inherited.length + 3;
   const stdio: StdioOptions = [...(options.stdio ?? ['inherit', 'inherit', 'inherit']), ...inherited, 'pipe'];
-  const child = spawn(helper, ['--config-fd', String(channelFd), '--status-fd', String(channelFd)], { stdio, detached: false });
+  // The helper reads no environment: the command's is in the config.
+  const child = spawn(helper, ['--config-fd', String(channelFd), '--status-fd', String(channelFd)], { stdio, env: {}, detached: false });
   // Signals sent through kill(): the helper dying of one of them is the sandbox ending as asked.
   const sent = new Set<NodeJS.Signals>();
   const kill = (signal: NodeJS.Signals = 'SIGTERM'): boolean => {
