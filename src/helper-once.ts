@@ -1,7 +1,6 @@
 /** Runs the helper for a one-shot job (a kept sandbox's holder, namespace queries) and collects its status lines. */
 import { spawn } from 'node:child_process';
-import { helperPath } from './helper.js';
-import { EXIT, NsrunError } from './errors.js';
+import { helperNotStarted, helperPath } from './helper.js';
 
 /** What the helper said and how it ended. */
 export interface HelperOutput {
@@ -34,18 +33,7 @@ export function runHelperOnce(document: object, helper: string = helperPath()): 
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(text);
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        new NsrunError(`helper ${helper} ${error.code === 'ENOENT' ? 'is missing' : 'cannot be executed'}`, {
-          step: 'helper',
-          exitCode: EXIT.setup,
-          code: error.code,
-          detail: helper,
-          hint: 'run `make`',
-          cause: error,
-        }),
-      );
-    });
+    child.on('error', (error: NodeJS.ErrnoException) => reject(helperNotStarted(helper, error)));
     child.on('close', (code: number | null) => {
       const lines = out.split('\n').flatMap((line) => {
         const parsed = line === '' ? undefined : parseLine(line);

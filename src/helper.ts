@@ -86,6 +86,20 @@ function helperHint(): string {
   return has('helper/Makefile') ? 'run `npm rebuild nsrun` (building the helper needs gcc and make)' : 'reinstall nsrun';
 }
 
+/** The error of a helper that could not be started: missing, or not executable. */
+export function helperNotStarted(helper: string, error: NodeJS.ErrnoException): NsrunError {
+  return new NsrunError(`helper ${helper} ${error.code === 'ENOENT' ? 'is missing' : 'cannot be executed'}`, {
+    step: 'helper',
+    exitCode: EXIT.setup,
+    syscall: error.syscall,
+    errno: error.errno === undefined ? undefined : -error.errno,
+    code: error.code,
+    detail: helper,
+    hint: helperHint(),
+    cause: error,
+  });
+}
+
 /** The name of signal `n`, if it has one. */
 function signalName(n: number): NodeJS.Signals | undefined {
   return (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === n);
@@ -228,20 +242,7 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     };
 
     child.on('error', (error: NodeJS.ErrnoException) => {
-      settle(() =>
-        reject(
-          new NsrunError(`helper ${helper} ${error.code === 'ENOENT' ? 'is missing' : 'cannot be executed'}`, {
-            step: 'helper',
-            exitCode: EXIT.setup,
-            syscall: error.syscall,
-            errno: error.errno === undefined ? undefined : -error.errno,
-            code: error.code,
-            detail: helper,
-            hint: helperHint(),
-            cause: error,
-          }),
-        ),
-      );
+      settle(() => reject(helperNotStarted(helper, error)));
     });
 
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
