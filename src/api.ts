@@ -192,9 +192,12 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
   });
   // `ready` is there to be awaited when needed; a rejection nobody awaits is not an error of its own.
   ready.catch(() => undefined);
+  const abortSignal = options.signal;
   const helper = startHelper(config, {
     stdio,
     relaySignals: false,
+    // aborted already: the helper is ended before it can start the command
+    withhold: abortSignal?.aborted === true,
     onReady: (sandbox: SandboxReady) => {
       readyAt = performance.now();
       announce({ pid: sandbox.childPid, namespaces: sandbox.namespaces });
@@ -214,7 +217,6 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
     helper.kill('SIGTERM');
   };
   const onAbort = (): void => stop('cancelled');
-  const abortSignal = options.signal;
   if (abortSignal?.aborted === true) onAbort();
   else abortSignal?.addEventListener('abort', onAbort, { once: true });
   const timer = timeout > 0 ? setTimeout(() => stop('timedOut'), timeout) : undefined;
@@ -250,10 +252,11 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
   );
 
   // Once the sandbox has ended, `ready` can only fail (it resolved already if the command ran).
-  helper.result.then(
-    (ended) => refuse(new NsrunError(`${showCommand(config.command)} ended before it ran`, { step: 'command', exitCode: ended.exitCode })),
-    refuse,
-  );
+  helper.result.then((ended) => {
+    if (readyAt === undefined) {
+      refuse(new NsrunError(`${showCommand(config.command)} ended before it ran`, { step: 'command', exitCode: ended.exitCode }));
+    }
+  }, refuse);
 
   return { child, stdout: child.stdout, stderr: child.stderr, ready, result, kill: helper.kill };
 }

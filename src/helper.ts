@@ -58,6 +58,12 @@ export interface RunHelperOptions {
    * @default none
    */
   readonly onReady?: (ready: SandboxReady) => void;
+  /**
+   * Start the helper but keep the config from it, so that it sets nothing up until kill() ends it:
+   * for a sandbox stopped before it starts.
+   * @default false
+   */
+  readonly withhold?: boolean;
 }
 
 /** A running helper. */
@@ -72,6 +78,16 @@ export interface HelperProcess {
    */
   kill(signal?: NodeJS.Signals): boolean;
 }
+
+/** The variable of the helper's environment that carries a config that fits in it. */
+const CONFIG_VARIABLE = 'NSRUN_CONFIG';
+
+/**
+ * The largest config that travels in the helper's environment. Linux lets execve pass at least
+ * 128 KiB of arguments and environment whatever the stack limit, and strings of up to 128 KiB,
+ * so 64 KiB always fits; a larger config goes on the socket.
+ */
+const INLINE_CONFIG_BYTES = 64 * 1024;
 
 /** The helper executable: `$NSRUN_HELPER`, else `libexec/nsrun-helper` in the package. */
 export function helperPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -172,10 +188,10 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
 
 /**
  * Starts the helper with `config`: the command gets the `stdio` asked for and the preserved fds;
- * the config goes in on one pipe (with `parent-pid` set to this process unless the config names
- * another) and the status comes back on another. Signals this process receives meanwhile are
- * relayed unless `relaySignals` is false. Every run has its own pipes and state, so any number
- * may run at once. Throws a usage error for a config over the limit or fds that are not open.
+ * the config goes in through the helper's environment or a socket (with `parent-pid` set to this
+ * process unless the config names another) and the status comes back on the socket. Signals this
+ * process receives meanwhile are relayed unless `relaySignals` is false. Every run has its own
+ * socket and state, so any number may run at once. Throws a usage error for a config over the limit or fds that are not open.
  */
 export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
   const helper = options.helper ?? helperPath();
@@ -186,25 +202,41 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     throw usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`);
   }
   const inherited = preservedFds(config['preserve-fds'] ?? 0);
-  // One socket carries the config in (to its end: we shut our side down) and the status back.
+  // One socket carries the status back, and the config in when it is too large for the helper's
+  // environment, which costs Node less than a write to the socket. The helper reads nothing
+  // else of its environment: the command's is in the config.
   const channelFd = inherited.length + 3;
   const stdio: StdioOptions = [...(options.stdio ?? ['inherit', 'inherit', 'inherit']), ...inherited, 'pipe'];
-  // The helper reads no environment: the command's is in the config.
-  const child = spawn(helper, ['--config-fd', String(channelFd), '--status-fd', String(channelFd)], { stdio, env: {}, detached: false });
-  // Signals sent through kill(): the helper dying of one of them is the sandbox ending as asked.
+  const withhold = options.withhold ?? false;
+  const inline = !withhold && size <= INLINE_CONFIG_BYTES;
+  const source = inline ? ['--config-env', CONFIG_VARIABLE] : ['--config-fd', String(channelFd)];
+  const env = inline ? { [CONFIG_VARIABLE]: document } : {};
+  // Signals sent through kill() or relayed: the helper dying of one of them is the sandbox ending as asked.
   const sent = new Set<NodeJS.Signals>();
   const kill = (signal: NodeJS.Signals = 'SIGTERM'): boolean => {
     sent.add(signal);
     return child.kill(signal);
   };
+  // The relay is in place before the helper starts, for the helper does not wait for this process:
+  // a signal that comes once the command runs always reaches it. Node calls a listener only once
+  // this function has returned, when the helper exists.
   const relaySignals = options.relaySignals ?? true;
+  const relay = (signal: NodeJS.Signals): void => {
+    kill(signal);
+  };
+  const stopRelaying = (): void => {
+    if (relaySignals) for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
+  };
+  if (relaySignals) for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
+  let child: ChildProcess;
+  try {
+    child = spawn(helper, [...source, '--status-fd', String(channelFd)], { stdio, env, detached: false });
+  } catch (error) {
+    stopRelaying();
+    throw error;
+  }
 
   const result = new Promise<HelperResult>((resolve, reject) => {
-    const relay = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
-    };
-    if (relaySignals) for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
-
     let childPid: number | undefined;
     let namespaces: Partial<Record<NamespaceName, number>> = {};
     let ended: { exitCode: number; signal: number | undefined } | undefined;
@@ -230,14 +262,15 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
         pending = lines.pop() ?? '';
         for (const text of lines) if (text !== '') onLine(text);
       });
-      channel.end(document);
+      // to its end: the helper reads until this side is shut down
+      if (!inline && !withhold) channel.end(document);
     }
 
     let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
-      if (relaySignals) for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
+      stopRelaying();
       outcome();
     };
 

@@ -35,6 +35,11 @@ describe.each(identities)('the API, as $name', (who) => {
     expect(await observe(who, 'input', 'some input')).toBe('some input');
   });
 
+  // up to 64 KiB the config travels in the helper's environment, above it on the socket (docs/contract.md)
+  it.each(['100', '70000'])('gives the command its environment, and only that, with a %s-byte variable', async (size) => {
+    expect(await observe(who, 'environment', size)).toBe(`${size} unset\n`);
+  });
+
   it('rejects a failing command with a CommandFailedError carrying the result', async () => {
     const seen = await observe(who, 'failure', '3');
     expect(seen).toMatchObject({ name: 'CommandFailedError', nsrunError: true, commandFailed: true, step: 'command', exitCode: 3 });

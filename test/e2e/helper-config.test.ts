@@ -56,3 +56,36 @@ describe('the helper refuses hostile configs', () => {
     expect(spawnSync('test', ['-e', '/nsrun-must-not-exist']).status).toBe(1);
   });
 });
+
+describe('the helper takes its config from an environment variable', () => {
+  const run = (env: Record<string, string>, ...more: string[]) =>
+    spawnSync(helperBin, [...more, '--config-env', 'CFG', '--status-fd', '1'], { env, input: '', encoding: 'utf8' });
+
+  it('runs the command of a config in the variable', () => {
+    const r = run({ CFG: json({ version: 1, command: ['true'], namespaces: [] }) });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ 'child-pid': expect.any(Number) }),
+      { 'exit-code': 0 },
+    ]);
+  });
+
+  it('refuses a hostile config there as from a file descriptor', () => {
+    const r = run({ CFG: `${json(base)}x` });
+    expect(r.status).toBe(125);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { step: 'config', syscall: '', errno: 0, detail: 'invalid JSON: trailing characters', 'exit-code': 125 } });
+    expect(spawnSync('test', ['-e', '/nsrun-must-not-exist']).status).toBe(1);
+  });
+
+  it('names a variable that is not set, with exit 2', () => {
+    const r = spawnSync(helperBin, ['--config-env', 'CFG'], { env: {}, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('nsrun-helper: arguments: the environment variable CFG is not set\n');
+  });
+
+  it('takes one source of config, not two', () => {
+    const r = run({ CFG: json(base) }, '--config-fd', '0');
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { step: 'arguments', detail: expect.stringMatching(/^usage: /), 'exit-code': 2 } });
+  });
+});

@@ -73,6 +73,11 @@ export const CASES = {
     return { stdout: r.stdout, stderr: r.stderr, setupMs: r.timings.setupMs, totalMs: r.timings.totalMs };
   },
   input: async (text) => (await run(['cat'], { flags: 'uts', input: text })).stdout,
+  /** A variable of `size` bytes, and whether the variable that carries the config to the helper shows. */
+  environment: async (size) => {
+    const r = await run(['sh', '-c', 'echo "${#BIG} ${NSRUN_CONFIG-unset}"'], { flags: 'uts', env: { BIG: 'x'.repeat(Number(size)) } });
+    return r.stdout;
+  },
   failure: async (status) => outcome(run(['sh', '-c', `echo out; echo err >&2; exit ${status}`], { flags: 'uts' })),
   noReject: async (status) => outcome(run(['sh', '-c', `exit ${status}`], { flags: 'uts', reject: false })),
   notFound: async (command) => outcome(run([command], { flags: 'uts' })),
