@@ -29,25 +29,41 @@ function configFor(flags, ...more) {
   return file;
 }
 
-/** Medians in ms of commands run without a shell, all in one hyperfine run. */
-function time(commands) {
-  if (spawnSync('hyperfine', ['--version']).status !== 0) return commands.map((c) => loop(c));
+/** The middle value. */
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+// Commands are timed in alternating rounds, so that a machine that speeds up or slows down
+// meanwhile (a virtual one does) favours none of them.
+const ROUNDS = 5;
+
+/** Medians in ms of commands run without a shell, in ROUNDS hyperfine runs of all of them. */
+function time(commands, env = process.env) {
+  if (spawnSync('hyperfine', ['--version']).status !== 0) return loop(commands, env);
   const out = join(work, 'times.json');
-  execFileSync('hyperfine', ['--shell=none', '--warmup', '5', '--runs', String(runs), '--export-json', out, '--style', 'none', ...commands], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return JSON.parse(readFileSync(out, 'utf8')).results.map((r) => r.median * 1000);
+  const samples = commands.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    const perRound = String(Math.ceil(runs / ROUNDS));
+    execFileSync('hyperfine', ['--shell=none', '--warmup', '2', '--runs', perRound, '--export-json', out, '--style', 'none', ...commands], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env,
+    });
+    JSON.parse(readFileSync(out, 'utf8')).results.forEach((r, i) => samples[i].push(...r.times));
+  }
+  return samples.map((times) => median(times) * 1000);
 }
 
-function loop(command) {
-  const [file, ...args] = command.split(' ');
-  const times = [];
+/** The same without hyperfine: each command in turn, runs times. */
+function loop(commands, env) {
+  const samples = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    spawnSync(file, args, { stdio: 'ignore' });
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    commands.forEach((command, c) => {
+      const [file, ...args] = command.split(' ');
+      const t = process.hrtime.bigint();
+      spawnSync(file, args, { stdio: 'ignore', env });
+      samples[c].push(Number(process.hrtime.bigint() - t) / 1e6);
+    });
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return samples.map(median);
 }
 
 /** Resident memory (kB) of a process, and of its descendants by name. */
@@ -102,6 +118,48 @@ const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet, tSpawn] = time
 row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node -e 0', tNode);
 row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning true (the floor)', tSpawn);
 check('nsrun start-up / node -e 0', tNsrun / tNode, 1.15);
+// With NODE_EXTRA_CA_CERTS set, every node parses that certificate file as it starts (tens of ms),
+// which the ratio above counts on both sides. Without it: the start-up part by part, one program
+// a part, and the same ratios again.
+const { NODE_EXTRA_CA_CERTS: certificates, ...withoutCertificates } = process.env;
+const script = (name, text) => {
+  const file = join(work, name);
+  writeFileSync(file, `${text}\n`);
+  return `node ${file}`;
+};
+const [bundle, cache] = [join(root, 'dist/nsrun.cjs'), join(root, 'dist/nsrun.cache')].map((f) => JSON.stringify(f));
+const parts = [
+  ['node -e 0', 'node -e 0'],
+  ['an empty script', script('empty.cjs', '')],
+  [
+    'the bundle compiled from its code cache, not run',
+    script(
+      'compile.cjs',
+      `const { readFileSync } = require('node:fs');
+const source = require('node:module').wrap(readFileSync(${bundle}, 'utf8'));
+new (require('node:vm').Script)(source, { filename: ${bundle}, cachedData: readFileSync(${cache}) });`,
+    ),
+  ],
+  ['an empty script that loads child_process', script('load.cjs', "require('node:child_process');")],
+  ['nsrun --version', `${nsrun} --version`],
+  ['nsrun --dry-run (options validated, config printed)', `${nsrun} --flags uts,ipc,pid,ns,user --dry-run -- true`],
+  ['node spawning true (the floor)', `node ${spawnTrue}`],
+  [
+    'node spawning true with a pipe to it, read as a stream',
+    script('spawn-pipe.cjs', "require('node:child_process').spawn('true', { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] }).stdio[3].setEncoding('utf8').resume();"),
+  ],
+  ['nsrun --flags uts,ipc,pid,ns,user -- true', `${nsrun} --flags uts,ipc,pid,ns,user -- true`],
+];
+const partTimes = time(
+  parts.map(([, command]) => command),
+  withoutCertificates,
+);
+const part = (what) => partTimes[parts.findIndex(([name]) => name === what)];
+if (certificates !== undefined) {
+  const bare = part('nsrun --flags uts,ipc,pid,ns,user -- true');
+  row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node -e 0, without it', part('node -e 0'));
+  row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node spawning true, without it', part('node spawning true (the floor)'));
+}
 row('helper alone, same namespaces', tHelper, 'ms', 'unshare(1)', tUnshare);
 check('helper / unshare(1)', tHelper / tUnshare, 0.9);
 row('helper alone, with net', tHelperNet, 'ms', 'unshare(1) --net', tUnshareNet);
@@ -139,7 +197,7 @@ const viaUnshare = () =>
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`unshare exited ${code}`))));
   });
-async function perSecond(start, concurrency, total = Math.max(runs * 2, 100)) {
+async function perSecond(start, concurrency, total) {
   let next = 0;
   const worker = async () => {
     while (next++ < total) await start();
@@ -150,8 +208,12 @@ async function perSecond(start, concurrency, total = Math.max(runs * 2, 100)) {
 }
 for (const concurrency of [1, 2]) {
   await perSecond(viaApi, concurrency, 10);
-  const ours = await perSecond(viaApi, concurrency);
-  const theirs = await perSecond(viaUnshare, concurrency);
+  const rates = { ours: [], theirs: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    rates.ours.push(await perSecond(viaApi, concurrency, Math.ceil(Math.max(runs * 2, 100) / ROUNDS)));
+    rates.theirs.push(await perSecond(viaUnshare, concurrency, Math.ceil(Math.max(runs * 2, 100) / ROUNDS)));
+  }
+  const [ours, theirs] = [median(rates.ours), median(rates.theirs)];
   row(`run(['true']) from the API, ${concurrency} at a time`, ours, '/s', `unshare(1) spawned, ${concurrency} at a time`, theirs);
   check(`unshare(1) / API sandboxes a second, ${concurrency} at a time`, theirs / ours, 1.0);
 }
@@ -185,16 +247,17 @@ const left = [...sandboxes.map((s) => s.child.pid), ...up.filter((u) => u.status
 const scaleRows = [
   ['sandboxes started', `${started} of ${SCALE}`, `in ${startSeconds.toFixed(1)} s`],
   ['memory per sandbox (MemAvailable drop / sandboxes)', `${perSandboxKb.toFixed(0)} kB`, 'helper + sleep + kernel'],
-  ['helper RSS, median', `${helperRss.sort((a, b) => a - b)[Math.floor(helperRss.length / 2)]} kB`, ''],
+  ['helper RSS, median', `${median(helperRss)} kB`, ''],
   ['stopped by SIGTERM', `${stoppedCleanly} of ${SCALE}`, ''],
   ['processes left (helpers, sleeps)', String(left), ''],
 ];
 check(`sandboxes of ${SCALE} not started, not stopped, or left running`, SCALE - started + (SCALE - stoppedCleanly) + left, 0);
 
 // 6. what node executes before and while the helper runs, in instructions (callgrind counts
-// them the same on a busy machine): bare node, the floor, nsrun as ES modules, bundled, cached
+// them the same on a busy machine): bare node, the floor, nsrun as ES modules, bundled, cached;
+// without NODE_EXTRA_CA_CERTS, whose certificates would be most of every count
 const instructions = (command) => {
-  const out = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...command], { encoding: 'utf8' });
+  const out = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...command], { encoding: 'utf8', env: withoutCertificates });
   return Number(/Collected : (\d+)/.exec(out.stderr ?? '')?.[1] ?? NaN);
 };
 const counted = spawnSync('valgrind', ['--version']).status === 0;
@@ -221,13 +284,17 @@ console.log(`| ${SCALE} sandboxes at once (\`sleep\`, ${FLAGS}) | figure | note 
 console.log('| --- | ---: | --- |');
 for (const [what, figure, note] of scaleRows) console.log(`| ${what} | ${figure} | ${note} |`);
 console.log('');
+console.log('| start-up, part by part (without NODE_EXTRA_CA_CERTS) | median |');
+console.log('| --- | ---: |');
+parts.forEach(([what], i) => console.log(`| ${what} | ${ms(partTimes[i])} ms |`));
+console.log('');
 console.log('| namespace type (helper alone, `true`) | median | over none |');
 console.log('| --- | ---: | ---: |');
 console.log(`| none | ${ms(base)} ms | |`);
 kinds.forEach((k, i) => console.log(`| ${k} | ${ms(perType[i + 1])} ms | +${ms(perType[i + 1] - base)} ms |`));
 console.log('');
 if (counted) {
-  console.log('| node process, start to exit (callgrind) | instructions | over node -e 0 |');
+  console.log('| node process, start to exit (callgrind, without NODE_EXTRA_CA_CERTS) | instructions | over node -e 0 |');
   console.log('| --- | ---: | ---: |');
   const bare = steps[0][1];
   for (const [what, n] of steps) console.log(`| ${what} | ${(n / 1e6).toFixed(1)} M | ${(n / bare).toFixed(3)}× |`);

@@ -51,7 +51,8 @@ export interface RunOptions extends NsrunOptions {
    */
   readonly timeout?: number;
   /**
-   * Stops the sandbox as on `kill('SIGTERM')` when aborted; the result says `cancelled`.
+   * Stops the sandbox as on `kill('SIGTERM')` when aborted; the result says `cancelled`. Aborted
+   * already, it runs nothing.
    * @default none
    */
   readonly signal?: AbortSignal;
