@@ -191,7 +191,8 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
  * the config goes in through the helper's environment or a socket (with `parent-pid` set to this
  * process unless the config names another) and the status comes back on the socket. Signals this
  * process receives meanwhile are relayed unless `relaySignals` is false. Every run has its own
- * socket and state, so any number may run at once. Throws a usage error for a config over the limit or fds that are not open.
+ * socket and state, so any number may run at once. Throws a usage error for a config over the
+ * limit or fds that are not open.
  */
 export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
   const helper = options.helper ?? helperPath();
@@ -221,13 +222,10 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
   // a signal that comes once the command runs always reaches it. Node calls a listener only once
   // this function has returned, when the helper exists.
   const relaySignals = options.relaySignals ?? true;
-  const relay = (signal: NodeJS.Signals): void => {
-    kill(signal);
-  };
   const stopRelaying = (): void => {
-    if (relaySignals) for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
+    if (relaySignals) for (const signal of RELAYED_SIGNALS) process.off(signal, kill);
   };
-  if (relaySignals) for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
+  if (relaySignals) for (const signal of RELAYED_SIGNALS) process.on(signal, kill);
   let child: ChildProcess;
   try {
     child = spawn(helper, [...source, '--status-fd', String(channelFd)], { stdio, env, detached: false });
