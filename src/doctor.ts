@@ -203,16 +203,14 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
 
   const privileged = report.uid === 0;
   const sysctls = report.userNamespaceSysctls;
-  const clone = sysctls['kernel.unprivileged_userns_clone'];
-  if (clone !== null) {
-    const refused = clone === 0;
-    add(
-      'kernel.unprivileged_userns_clone',
-      refused ? (privileged ? 'warning' : 'problem') : 'ok',
-      refused ? '0: only privileged users may create user namespaces' : String(clone),
-      refused ? 'sysctl -w kernel.unprivileged_userns_clone=1' : undefined,
-    );
-  }
+  // A sysctl at 0 refuses user namespaces: a problem for an unprivileged user, a warning for root.
+  const refusedAtZero = (name: keyof typeof sysctls, meaning: string, fix: string): void => {
+    const value = sysctls[name];
+    if (value === null) return;
+    const zero = value === 0;
+    add(name, zero ? (privileged ? 'warning' : 'problem') : 'ok', zero ? `0: ${meaning}` : String(value), zero ? fix : undefined);
+  };
+  refusedAtZero('kernel.unprivileged_userns_clone', 'only privileged users may create user namespaces', 'sysctl -w kernel.unprivileged_userns_clone=1');
   const apparmor = sysctls['kernel.apparmor_restrict_unprivileged_userns'];
   if (apparmor !== null) {
     const restricted = apparmor === 1 && !privileged;
@@ -224,16 +222,7 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
       restricted && !allowed ? 'an AppArmor profile for the helper that allows userns, or sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' : undefined,
     );
   }
-  const maxUser = sysctls['user.max_user_namespaces'];
-  if (maxUser !== null) {
-    const zero = maxUser === 0;
-    add(
-      'user.max_user_namespaces',
-      zero ? (privileged ? 'warning' : 'problem') : 'ok',
-      zero ? '0: no user namespace may be created' : String(maxUser),
-      zero ? 'sysctl -w user.max_user_namespaces=15000' : undefined,
-    );
-  }
+  refusedAtZero('user.max_user_namespaces', 'no user namespace may be created', 'sysctl -w user.max_user_namespaces=15000');
 
   for (const kind of NAMESPACES) {
     const tried = report.namespaces[kind.name];
