@@ -1,6 +1,5 @@
-/** Reads nsrun's command line onto NsrunOptions, with yargs-parser configured from the option table. */
-import parser from 'yargs-parser';
-import { usageError } from '../errors.js';
+/** Reads nsrun's command line onto NsrunOptions, against the option table. */
+import { usageError, type NsrunError } from '../errors.js';
 import { MAP_MODES } from '../idmaps.js';
 import { PROPAGATIONS, validateChoice, type NsrunOptions } from '../options.js';
 import { commandLineMounts } from './order.js';
@@ -25,76 +24,83 @@ export type CommandLine =
 /** The word that may name the (default) command: `nsrun run -- sh`. */
 const RUN = 'run';
 
+/** One option as the command line gives it: its long name, and its value unless it is a switch. */
+export interface GivenOption {
+  readonly name: string;
+  readonly value?: string;
+}
+
 /** A command line read against an option table. */
 export interface ParsedOptions {
-  /** Each option given, by its long name. */
-  readonly values: Readonly<Record<string, unknown>>;
+  /** Each option given, by its long name: true for a switch, the value, or every value of a repeatable option. */
+  readonly values: Readonly<Record<string, true | string | readonly string[]>>;
+  /** The options in the order given, which `values` loses across options. */
+  readonly given: readonly GivenOption[];
   /** The words that are not options, those after `--` included. */
   readonly positionals: readonly string[];
 }
 
-function parserOptions(specs: readonly OptionSpec[]): parser.Options {
-  const switches = specs.filter((o) => o.type === 'boolean').map((o) => o.name);
-  return {
-    // Numbers stay strings, so a bad value reaches its validator as it was typed.
-    string: specs.filter((o) => o.type === 'string' || o.type === 'number').map((o) => o.name),
-    boolean: switches,
-    // A switch takes no value, so `nsrun --init true` runs `true` rather than reading it as the switch's value.
-    narg: Object.fromEntries([
-      ...switches.map((name) => [name, 0]),
-      ...specs.filter((o) => o.dashValue === true).map((o) => [o.name, 1]),
-    ]),
-    array: specs.filter((o) => o.type === 'array').map((o) => o.name),
-    alias: Object.fromEntries(specs.flatMap((o) => (o.alias === undefined ? [] : [[o.name, o.alias]]))),
-    configuration: {
-      // The first word that is not an option starts the command; what follows is the command's.
-      'halt-at-non-option': true,
-      'populate--': true,
-      // An unknown option is kept whole, so the error names it as typed and it swallows no word.
-      'unknown-options-as-args': true,
-      'boolean-negation': false,
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'greedy-arrays': false,
-      'strip-aliased': true,
-    },
-  };
+function unknownOption(word: string): NsrunError {
+  return usageError(`unknown option ${word} (see nsrun --help)`);
 }
 
 /**
- * Reads argv against an option table (options first, then the words of a command);
- * throws a usage error naming an unknown option or a value given to a switch.
+ * Reads argv against an option table as getopt_long(3) does with `+`: options come first, and the
+ * first word that is not one, or the word after `--`, starts the command, whose words are its own.
+ * A long option takes its value as `--name=value` or from the next word, whatever that word
+ * looks like; a short one as `-x value` or `-xvalue`, and short switches group (`-hV`). Throws a
+ * usage error naming an unknown option, a switch given a value, or an option missing its value.
  */
 export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[]): ParsedOptions {
-  const { argv: args, error } = parser.detailed([...argv], parserOptions(specs));
-  if (error !== null) {
-    // The errors this configuration yields: a value given to a switch (`--init=false`), or none
-    // to an option whose value may start with a dash (`--status-fd` last).
-    const option = /: (\S+)$/.exec(error.message)?.[1];
-    const missing = error.message.startsWith('Not enough arguments');
-    throw usageError(
-      option === undefined
-        ? `${error.message} (see nsrun --help)`
-        : `--${option} ${missing ? 'needs a value' : 'takes no value'} (see nsrun --help)`,
-    );
+  const values: Record<string, true | string | string[]> = {};
+  const given: GivenOption[] = [];
+  const take = (spec: OptionSpec, value?: string): void => {
+    given.push(value === undefined ? { name: spec.name } : { name: spec.name, value });
+    const before = values[spec.name];
+    values[spec.name] = value === undefined ? true : spec.type === 'array' ? [...(Array.isArray(before) ? before : []), value] : value;
+  };
+  let i = 0;
+  /** The value of `spec`: `attached`, else the next word. */
+  const valueOf = (spec: OptionSpec, attached: string | undefined): string => {
+    if (attached !== undefined) return attached;
+    const next = argv[++i];
+    if (next === undefined) throw usageError(`--${spec.name} needs a value (see nsrun --help)`);
+    return next;
+  };
+  for (; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (word === '--') {
+      i++;
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') break;
+    if (word.startsWith('--')) {
+      const equals = word.indexOf('=');
+      const name = word.slice(2, equals === -1 ? undefined : equals);
+      const attached = equals === -1 ? undefined : word.slice(equals + 1);
+      const spec = specs.find((o) => o.name === name);
+      if (spec === undefined) throw unknownOption(word);
+      if (spec.type === 'boolean' && attached !== undefined) throw usageError(`--${name} takes no value (see nsrun --help)`);
+      take(spec, spec.type === 'boolean' ? undefined : valueOf(spec, attached));
+      continue;
+    }
+    for (let j = 1; j < word.length; j++) {
+      const spec = specs.find((o) => o.alias === word[j]);
+      if (spec === undefined) throw unknownOption(j === 1 ? word : `-${word[j]}`);
+      if (spec.type === 'boolean') {
+        take(spec);
+        continue;
+      }
+      take(spec, valueOf(spec, j + 1 < word.length ? word.slice(j + 1) : undefined));
+      break;
+    }
   }
-  // The keys a parse may yield: the options, their aliases, the words before and after `--`.
-  const known = new Set(['_', '--', ...specs.flatMap((o) => (o.alias === undefined ? [o.name] : [o.name, o.alias]))]);
-  const unknown = [
-    ...args._.map(String).filter((word) => word.startsWith('-') && word !== '-'),
-    ...Object.keys(args).filter((key) => !known.has(key)).map((key) => (key.length === 1 ? `-${key}` : `--${key}`)),
-  ];
-  if (unknown[0] !== undefined) throw usageError(`unknown option ${unknown[0]} (see nsrun --help)`);
-  const { _: words, '--': rest, ...values } = args;
-  return { values, positionals: [...words, ...(rest ?? [])].map(String) };
+  return { values, given, positionals: argv.slice(i) };
 }
 
-/** The last value of a string option (a repeated one keeps its last value). */
+/** The value of a string option (a repeated one keeps its last value). */
 export function lastString(value: unknown): string | undefined {
-  const last: unknown = Array.isArray(value) ? value.at(-1) : value;
-  return last === undefined ? undefined : String(last);
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Every value of a repeatable option. */
@@ -111,7 +117,7 @@ export function flag(value: unknown): boolean {
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (argv.length === 0) return { action: 'help' };
   const words = argv[0] === RUN ? argv.slice(1) : argv;
-  const { values: args, positionals } = parseOptions(words, RUN_OPTIONS);
+  const { values: args, given, positionals } = parseOptions(words, RUN_OPTIONS);
   const [first, ...rest] = positionals;
   if (flag(args['help'])) return { action: 'help' };
   if (flag(args['version'])) return { action: 'version' };
@@ -148,7 +154,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       capAdd: strings(args['cap-add']),
       rootfs: lastString(args['rootfs']),
       readOnly: flag(args['read-only']),
-      mounts: commandLineMounts(words, RUN_OPTIONS, args),
+      mounts: commandLineMounts(given),
     },
   };
 }

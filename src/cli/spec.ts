@@ -19,8 +19,6 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** Its default as the help text shows it. */
   readonly default?: string;
-  /** Whether its value may start with `-` (as `-` for stderr), so the next word is always taken. */
-  readonly dashValue?: boolean;
 }
 
 const FLAG_WORDS = [...NAMESPACES.flatMap((k) => k.words), 'all'].join(',');
@@ -76,7 +74,6 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     name: 'status-fd',
     type: 'string',
     description: 'write JSON Lines status (child pid, namespaces, exit) to fd N, or - for stderr',
-    dashValue: true,
   },
   { name: 'help', alias: 'h', type: 'boolean', description: 'show this help' },
   { name: 'version', alias: 'V', type: 'boolean', description: 'show the version' },

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { commandLineMounts, optionOrder } from '../../src/cli/order.js';
+import { commandLineMounts } from '../../src/cli/order.js';
 import { parseCommandLine, parseOptions } from '../../src/cli/parse.js';
 import { RUN_OPTIONS } from '../../src/cli/spec.js';
 import { thrown } from '../support/thrown.js';
 
-describe('optionOrder', () => {
-  it.each([
-    [['--bind', 'a:/a', '--tmpfs', '/t', '--ro-bind=b:/b', '--dev', 'sh'], ['bind', 'tmpfs', 'ro-bind', 'dev']],
-    // a value that looks like an option is a value, and the command's words are not options
-    [['--hostname', '--bind', '--tmpfs', '/t', 'sh', '--bind', 'x:/x'], ['tmpfs']],
-    [['--init', '--dev', '--', '--bind', 'x:/x'], ['dev']],
-    [['-h', '--tmpfs', '/t'], ['tmpfs']],
-  ])('%j gives %j', (argv, order) => {
-    expect(optionOrder(argv, RUN_OPTIONS, ['bind', 'ro-bind', 'tmpfs', 'dev'])).toEqual(order);
-  });
-});
-
 describe('commandLineMounts', () => {
   function mounts(argv: string[]) {
-    return commandLineMounts(argv, RUN_OPTIONS, parseOptions(argv, RUN_OPTIONS).values);
+    return commandLineMounts(parseOptions(argv, RUN_OPTIONS).given);
   }
 
   it('interleaves the options in the order given, --dev once', () => {

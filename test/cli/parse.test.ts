@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../src/cli/parse.js';
+import { parseCommandLine, parseOptions } from '../../src/cli/parse.js';
 import { RUN_OPTIONS } from '../../src/cli/spec.js';
 import { thrown } from '../support/thrown.js';
 
@@ -99,6 +99,69 @@ describe('parseCommandLine', () => {
   ])('%j is a usage error: %s', (argv, message) => {
     const error = thrown(() => parseCommandLine(argv));
     expect(error).toMatchObject({ step: 'usage', exitCode: 2, message });
+  });
+});
+
+describe('parseOptions', () => {
+  it.each([
+    [['--bind', 'a:/a', '--tmpfs', '/t', '--ro-bind=b:/b', '--dev', 'sh'], ['bind', 'tmpfs', 'ro-bind', 'dev']],
+    // a value that looks like an option is a value, and the command's words are not options
+    [['--hostname', '--bind', '--tmpfs', '/t', 'sh', '--bind', 'x:/x'], ['hostname', 'tmpfs']],
+    [['--init', '--dev', '--', '--bind', 'x:/x'], ['init', 'dev']],
+    [['-h', '--tmpfs', '/t'], ['help', 'tmpfs']],
+    [['-hV', '-', '-h'], ['help', 'version']],
+  ])('%j gives the options %j in order', (argv, names) => {
+    expect(parseOptions(argv, RUN_OPTIONS).given.map((o) => o.name)).toEqual(names);
+  });
+
+  it('keeps the last value of an option, every value of a repeatable one, and the words after the options', () => {
+    const argv = ['--hostname', 'a', '--hostname=b', '--env', 'A=1', '--env=B=', '--init', '-', '--env', 'C=3'];
+    expect(parseOptions(argv, RUN_OPTIONS)).toEqual({
+      values: { hostname: 'b', env: ['A=1', 'B='], init: true },
+      given: [
+        { name: 'hostname', value: 'a' },
+        { name: 'hostname', value: 'b' },
+        { name: 'env', value: 'A=1' },
+        { name: 'env', value: 'B=' },
+        { name: 'init' },
+      ],
+      positionals: ['-', '--env', 'C=3'],
+    });
+  });
+
+  it.each([
+    [['--hostname', '-', 'sh'], { hostname: '-' }],
+    [['--hostname', '--', 'sh'], { hostname: '--' }],
+    [['--hostname='], { hostname: '' }],
+    [['--uid', '-1'], { uid: '-1' }],
+  ])('%j takes the next word or what follows = as the value: %j', (argv, values) => {
+    expect(parseOptions(argv, RUN_OPTIONS).values).toEqual(values);
+  });
+
+  const SHORT = [
+    { name: 'target', alias: 't', type: 'number', description: '' },
+    { name: 'json', alias: 'J', type: 'boolean', description: '' },
+  ] as const;
+
+  it.each([
+    [['-t', '42'], { target: '42' }],
+    [['-t42'], { target: '42' }],
+    [['-Jt', '7'], { json: true, target: '7' }],
+    [['-Jt7'], { json: true, target: '7' }],
+    [['-tJ'], { target: 'J' }],
+  ])('reads the short options %j as %j', (argv, values) => {
+    expect(parseOptions(argv, SHORT).values).toEqual(values);
+  });
+
+  it.each([
+    [['--hostname'], '--hostname needs a value (see nsrun --help)'],
+    [['-J', '-t'], '--target needs a value (see nsrun --help)'],
+    [['--json=1'], '--json takes no value (see nsrun --help)'],
+    [['-Jx'], 'unknown option -x (see nsrun --help)'],
+    [['--tar', '1'], 'unknown option --tar (see nsrun --help)'],
+  ])('%j is a usage error: %s', (argv, message) => {
+    const specs = [...RUN_OPTIONS, ...SHORT];
+    expect(thrown(() => parseOptions(argv, specs))).toMatchObject({ step: 'usage', exitCode: 2, message });
   });
 });
 
