@@ -22,9 +22,9 @@ await build({
   logLevel: 'error',
   // yargs lays out help text only: it is loaded from node_modules when help is asked for
   external: ['yargs'],
-  // CommonJS has no import.meta: give its url, the bundle's own, as the ES modules would see it
+  // CommonJS has no import.meta: give the dirname it has in the ES modules, the bundle's own
   define: { 'import.meta': '__nsrunImportMeta' },
-  banner: { js: 'var __nsrunImportMeta={url:require("node:url").pathToFileURL(__filename).href};' },
+  banner: { js: 'var __nsrunImportMeta={dirname:__dirname};' },
 });
 
 // A cache of the old bundle must not outlive it; the run that writes the new one may fail

@@ -1,11 +1,10 @@
 /** nsrun's one error class, the helper's error records turned into it, and the one message format. */
-import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { insideIds, isMapped } from './idmaps.js';
 import { isMountStep, MOUNT_STEP_FAILURES, MOUNT_STEPS, mountHint } from './mount-errors.js';
 import { NAMESPACES, sysctlPath } from './namespaces.js';
-import type { SystemContext } from './system.js';
+import { osConstants, type SystemContext } from './system.js';
 
 /** The setup steps the helper reports (docs/contract.md). */
 export const HELPER_STEPS = [
@@ -111,7 +110,7 @@ export function formatMessage(error: unknown): string {
 
 /** The symbolic name of an errno, such as `EPERM`. */
 function errnoName(errno: number): string | undefined {
-  return Object.entries(constants.errno).find(([, n]) => n === errno)?.[0];
+  return Object.entries(osConstants().errno).find(([, n]) => n === errno)?.[0];
 }
 
 /** The errno's description in lower case ("operation not permitted"); libuv's table lacks ENOEXEC. */

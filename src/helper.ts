@@ -1,13 +1,12 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync, fstatSync, readlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
 import type { NamespaceName } from './namespaces.js';
 import { packagePath } from './paths.js';
-import { processContext } from './system.js';
+import { osConstants, processContext } from './system.js';
 
 /** The signals nsrun passes on to the helper, which passes them on to the command (docs/signals.md). */
 export const RELAYED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -118,7 +117,8 @@ export function helperNotStarted(helper: string, error: NodeJS.ErrnoException): 
 
 /** The name of signal `n`, if it has one. */
 function signalName(n: number): NodeJS.Signals | undefined {
-  return (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === n);
+  const { signals } = osConstants();
+  return (Object.keys(signals) as NodeJS.Signals[]).find((name) => signals[name] === n);
 }
 
 /**
@@ -140,6 +140,27 @@ function preservedFds(count: number): number[] {
     }
   }
   return fds;
+}
+
+/** Linux's O_TMPFILE, which Node does not name. */
+const O_TMPFILE = 0o20000000 | fsConstants.O_DIRECTORY;
+
+/** A file without a name in the temporary directory, open for reading and writing; undefined where there can be none. */
+function unnamedFile(): number | undefined {
+  try {
+    return openSync(process.env['TMPDIR'] || '/tmp', O_TMPFILE | fsConstants.O_RDWR, 0o600);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the file open at `fd` holds, as text, read from its start; closes it. */
+function readAndClose(fd: number): string {
+  try {
+    return readFileSync(`/proc/self/fd/${fd}`, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** One parsed line of the status stream, its known members checked. */
@@ -189,9 +210,10 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
 /**
  * Starts the helper with `config`: the command gets the `stdio` asked for and the preserved fds;
  * the config goes in through the helper's environment or a socket (with `parent-pid` set to this
- * process unless the config names another) and the status comes back on the socket. Signals this
- * process receives meanwhile are relayed unless `relaySignals` is false. Every run has its own
- * socket and state, so any number may run at once. Throws a usage error for a config over the
+ * process unless the config names another) and the status comes back on the socket, or in a file
+ * without a name when nothing waits for it as it comes. Signals this process receives meanwhile
+ * are relayed unless `relaySignals` is false. Every run has its own channel and state, so any
+ * number may run at once. Throws a usage error for a config over the
  * limit or fds that are not open.
  */
 export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
@@ -203,13 +225,21 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     throw usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`);
   }
   const inherited = preservedFds(config['preserve-fds'] ?? 0);
-  // One socket carries the status back, and the config in when it is too large for the helper's
-  // environment, which costs Node less than a write to the socket. The helper reads nothing
-  // else of its environment: the command's is in the config.
-  const channelFd = inherited.length + 3;
-  const stdio: StdioOptions = [...(options.stdio ?? ['inherit', 'inherit', 'inherit']), ...inherited, 'pipe'];
   const withhold = options.withhold ?? false;
   const inline = !withhold && size <= INLINE_CONFIG_BYTES;
+  // One channel carries the status back, and the config in when it is too large for the helper's
+  // environment, which costs Node less than a write to the socket. The helper reads nothing
+  // else of its environment: the command's is in the config. Without onReady nothing waits for
+  // the status as it comes, and a file read once the helper has ended costs Node less than a socket.
+  const channelFd = inherited.length + 3;
+  let statusFile = inline && options.onReady === undefined ? unnamedFile() : undefined;
+  /** The lines the helper wrote to the status file, once; closes it. */
+  const statusFileText = (): string => {
+    const text = statusFile === undefined ? '' : readAndClose(statusFile);
+    statusFile = undefined;
+    return text;
+  };
+  const stdio: StdioOptions = [...(options.stdio ?? ['inherit', 'inherit', 'inherit']), ...inherited, statusFile ?? 'pipe'];
   const source = inline ? ['--config-env', CONFIG_VARIABLE] : ['--config-fd', String(channelFd)];
   const env = inline ? { [CONFIG_VARIABLE]: document } : {};
   // Signals sent through kill() or relayed: the helper dying of one of them is the sandbox ending as asked.
@@ -231,6 +261,7 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     child = spawn(helper, [...source, '--status-fd', String(channelFd)], { stdio, env, detached: false });
   } catch (error) {
     stopRelaying();
+    statusFileText();
     throw error;
   }
 
@@ -273,11 +304,12 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     };
 
     child.on('error', (error: NodeJS.ErrnoException) => {
+      statusFileText();
       settle(() => reject(helperNotStarted(helper, error)));
     });
 
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
-      if (pending !== '') onLine(pending);
+      for (const text of (pending + statusFileText()).split('\n')) if (text !== '') onLine(text);
       settle(() => {
         if (failure !== undefined) {
           reject(failure);
@@ -285,7 +317,7 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
           const died = ended.signal === undefined ? undefined : signalName(ended.signal);
           resolve({ exitCode: ended.exitCode, signal: died, childPid, namespaces });
         } else if (signal !== null && sent.has(signal)) {
-          resolve({ exitCode: 128 + constants.signals[signal], signal, childPid, namespaces });
+          resolve({ exitCode: 128 + osConstants().signals[signal], signal, childPid, namespaces });
         } else if (signal !== null) {
           reject(new NsrunError(`the helper died of signal ${signal}`, { step: 'helper', exitCode: EXIT.setup, detail: signal }));
         } else if (childPid !== undefined && code !== null) {

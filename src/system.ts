@@ -34,6 +34,14 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+/**
+ * The system's signal and error numbers. node:os is loaded when they are first asked for, which
+ * a command that runs and exits never needs: it would cost every start.
+ */
+export function osConstants(): typeof import('node:os').constants {
+  return process.getBuiltinModule('node:os').constants;
+}
+
 /** The context of the running process. */
 export function processContext(): SystemContext {
   if (process.geteuid === undefined || process.getegid === undefined) throw new Error('nsrun runs on Linux only');

@@ -1,8 +1,8 @@
 /** `nsrun run --status-fd N|-`: the helper's JSON Lines status stream, written by nsrun (docs/contract.md). */
 import { constants as fsConstants, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
-import { constants } from 'node:os';
 import { invalidValue, NsrunError, usageError } from '../errors.js';
 import type { HelperResult, SandboxReady } from '../helper.js';
+import { osConstants } from '../system.js';
 
 /** Where status lines go, and what is written there as the run goes on. */
 export interface StatusStream {
@@ -89,7 +89,7 @@ export function openStatusStream(fd: number | undefined): StatusStream | undefin
   return {
     ready: (sandbox) => writeLine(fd, { 'child-pid': sandbox.childPid, namespaces: sandbox.namespaces }),
     ended: (result) =>
-      writeLine(fd, result.signal === undefined ? { 'exit-code': result.exitCode } : { 'exit-code': result.exitCode, signal: constants.signals[result.signal] }),
+      writeLine(fd, result.signal === undefined ? { 'exit-code': result.exitCode } : { 'exit-code': result.exitCode, signal: osConstants().signals[result.signal] }),
     failed: (error) => writeLine(fd, { error: errorRecord(error) }),
   };
 }

@@ -1,7 +1,9 @@
 // nsrun exits as the command did: its code, 128+n for signal n, or its own 2/125/126/127.
-import { constants } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { identities, nsrun } from './harness.js';
+import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { descendants, identities, nsrun, waitFor } from './harness.js';
 
 const codes = Array.from({ length: 256 }, (_, i) => i);
 const deaths = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGABRT', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM'] as const;
@@ -50,5 +52,55 @@ describe.each(identities)('exit status, as $name', (who) => {
     expect(r.exitCode).toBe(125);
     expect(r.stderr).toMatch(/^nsrun: .*4242/);
     expect(r.stderr.split('\n')).toHaveLength(1);
+  });
+});
+
+/** What fd 3 of nsrun's helper, a child of pid, points to, once it has one. */
+async function helperChannel(pid: number | undefined): Promise<string> {
+  let target: string | undefined;
+  const link = (path: string): string | undefined => {
+    try {
+      return readlinkSync(path);
+    } catch {
+      return undefined; // not there yet, or gone
+    }
+  };
+  await waitFor(() => {
+    const helper = descendants(pid ?? -1).find((p) => link(`/proc/${p}/exe`)?.endsWith('/nsrun-helper'));
+    target = helper === undefined ? undefined : link(`/proc/${helper}/fd/3`);
+    return target !== undefined;
+  });
+  return target ?? '';
+}
+
+describe.each(identities)('the status channel, as $name', (who) => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  function tmpDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'nsrun-status-'));
+    chmodSync(dir, 0o777);
+    dirs.push(dir);
+    return dir;
+  }
+
+  it('is a file without a name in $TMPDIR, of which nothing is left', async () => {
+    const dir = tmpDir();
+    const running = nsrun(['--flags', 'uts', '--', 'sh', '-c', 'sleep 0.5; exit 7'], who, { env: { TMPDIR: dir } });
+    expect(await helperChannel(running.pid)).toMatch(new RegExp(`^${dir}/#\\d+ \\(deleted\\)$`));
+    expect(await running).toEqual({ exitCode: 7, stdout: '', stderr: '' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('is a socket where $TMPDIR cannot hold one, and tells the same', async () => {
+    const env = { TMPDIR: join(tmpDir(), 'missing') };
+    const running = nsrun(['--flags', 'uts', '--', 'sh', '-c', 'sleep 0.5; kill -TERM $$'], who, { env });
+    expect(await helperChannel(running.pid)).toMatch(/^socket:\[\d+\]$/);
+    expect((await running).exitCode).toBe(128 + constants.signals.SIGTERM);
+    for (const TMPDIR of [env.TMPDIR, tmpDir()]) {
+      const r = await nsrun(['--flags', 'uts', '--cwd', '/nonexistent', '--', 'true'], who, { env: { TMPDIR } });
+      expect(r).toEqual({ exitCode: 125, stdout: '', stderr: 'nsrun: cannot enter /nonexistent: no such file or directory' });
+    }
   });
 });
