@@ -106,7 +106,10 @@ writeFileSync(spawnTrue, "require('node:child_process').spawn('true', { stdio: '
 // 1. start-up and the helper alone
 const startup = configFor('uts,ipc,pid,ns,user');
 const withNet = configFor('uts,ipc,pid,ns,user,net');
-const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet, tSpawn] = time([
+// what nsrun cannot go below: node starting the helper, which makes the namespaces, with no nsrun code
+const spawnHelper = join(work, 'spawn-helper.cjs');
+writeFileSync(spawnHelper, `require('node:child_process').spawn(${JSON.stringify(helper)}, ['--config', ${JSON.stringify(startup)}], { stdio: 'inherit' });\n`);
+const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet, tSpawn, tSpawnHelper] = time([
   `${nsrun} --flags uts,ipc,pid,ns,user -- true`,
   `${helper} --config ${startup}`,
   `${UNSHARE} true`,
@@ -114,9 +117,11 @@ const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet, tSpawn] = time
   `${helper} --config ${withNet}`,
   `${UNSHARE} --net true`,
   `node ${spawnTrue}`,
+  `node ${spawnHelper}`,
 ]);
 row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node -e 0', tNode);
 row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning true (the floor)', tSpawn);
+row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning the helper (its config in a file)', tSpawnHelper);
 check('nsrun start-up / node -e 0', tNsrun / tNode, 1.15);
 // With NODE_EXTRA_CA_CERTS set, every node parses that certificate file as it starts (tens of ms),
 // which the ratio above counts on both sides. Without it: the start-up part by part, one program
@@ -148,6 +153,7 @@ new (require('node:vm').Script)(source, { filename: ${bundle}, cachedData: readF
     'node spawning true with a pipe to it, read as a stream',
     script('spawn-pipe.cjs', "require('node:child_process').spawn('true', { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] }).stdio[3].setEncoding('utf8').resume();"),
   ],
+  ['node spawning the helper (its config in a file)', `node ${spawnHelper}`],
   ['nsrun --flags uts,ipc,pid,ns,user -- true', `${nsrun} --flags uts,ipc,pid,ns,user -- true`],
 ];
 const partTimes = time(
@@ -159,6 +165,7 @@ if (certificates !== undefined) {
   const bare = part('nsrun --flags uts,ipc,pid,ns,user -- true');
   row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node -e 0, without it', part('node -e 0'));
   row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node spawning true, without it', part('node spawning true (the floor)'));
+  row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node spawning the helper, without it', part('node spawning the helper (its config in a file)'));
 }
 row('helper alone, same namespaces', tHelper, 'ms', 'unshare(1)', tUnshare);
 check('helper / unshare(1)', tHelper / tUnshare, 0.9);
@@ -265,6 +272,7 @@ const steps = counted
   ? [
       ['node -e 0', ['node', '-e', '0']],
       ['node spawning true (the floor)', ['node', spawnTrue]],
+      ['node spawning the helper (its config in a file)', ['node', spawnHelper]],
       ['nsrun from the ES modules tsc writes', ['node', join(root, 'dist/cli/start.js'), '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
       ['nsrun bundled, compiled afresh', ['node', join(root, 'dist/nsrun.cjs'), '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
       ['nsrun bundled, from its code cache (bin/nsrun)', ['node', nsrun, '--flags', 'uts,ipc,pid,ns,user', '--', 'true']],
