@@ -896,8 +896,11 @@ static void wait_until_running(struct sandbox *sb)
   if (!ready)
     return; /* died during setup: killed by a signal, reported by supervise() */
   sb->command_running = true;
-  char line[64 + NS_KINDS * 40];
-  int n = snprintf(line, sizeof line, "{\"child-pid\":%d,\"namespaces\":{", (int)sb->child);
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now); /* cannot fail for this clock */
+  char line[96 + NS_KINDS * 40];
+  int n = snprintf(line, sizeof line, "{\"child-pid\":%d,\"executed-us\":%lld,\"namespaces\":{", (int)sb->child,
+                   (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000);
   for (int k = 0; k < NS_KINDS; k++)
     n += snprintf(line + n, sizeof line - (size_t)n, "%s\"%s\":%llu", k ? "," : "", ns_kinds[k].name,
                   (unsigned long long)sb->inodes[k]);

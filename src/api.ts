@@ -1,6 +1,5 @@
 /** The library API: run a command in new namespaces from Node, with captured output and typed errors. */
 import type { ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { invalidValue, NsrunError, usageError } from './errors.js';
 import { startHelper, type HelperResult, type SandboxReady, type StdioTarget } from './helper.js';
@@ -177,14 +176,25 @@ function validateTimeout(timeout: number | undefined): number {
  * for an option it refuses, before anything is started.
  */
 export function spawn(command: readonly string[], options: RunOptions = {}): NsrunSubprocess {
-  const started = performance.now();
+  return start(command, options, true);
+}
+
+/** Milliseconds from `from` to `to`, two readings of process.hrtime.bigint(). */
+const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
+
+/**
+ * spawn(), where `follow` says whether `ready` is to resolve as the sandbox comes up. run() has no
+ * use for it: without it the helper's status is read once it has ended, which costs Node less
+ * (startHelper), and `ready` never resolves.
+ */
+function start(command: readonly string[], options: RunOptions, follow: boolean): NsrunSubprocess {
+  const started = process.hrtime.bigint();
   const config = normalizeOptions(command, options);
   const timeout = validateTimeout(options.timeout);
   const stdio = stdioOf(options);
   if (options.input !== undefined && stdio[0] !== 'pipe') {
     throw usageError(`input needs stdin 'pipe', not ${JSON.stringify(stdio[0])}`);
   }
-  let readyAt: number | undefined;
   let announce: (sandbox: NsrunSandbox) => void = () => undefined;
   let refuse: (error: unknown) => void = () => undefined;
   const ready = new Promise<NsrunSandbox>((resolve, reject) => {
@@ -199,10 +209,7 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
     relaySignals: false,
     // aborted already: the helper is ended before it can start the command
     withhold: abortSignal?.aborted === true,
-    onReady: (sandbox: SandboxReady) => {
-      readyAt = performance.now();
-      announce({ pid: sandbox.childPid, namespaces: sandbox.namespaces });
-    },
+    onReady: follow ? (sandbox: SandboxReady) => announce({ pid: sandbox.childPid, namespaces: sandbox.namespaces }) : undefined,
   });
   const { child } = helper;
   const stdout = collect(child.stdout);
@@ -234,7 +241,10 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
     stderr: stderr(),
     pid: ended.childPid,
     namespaces: ended.namespaces,
-    timings: { setupMs: readyAt === undefined ? undefined : readyAt - started, totalMs: performance.now() - started },
+    timings: {
+      setupMs: ended.executedAt === undefined ? undefined : msBetween(started, ended.executedAt),
+      totalMs: msBetween(started, process.hrtime.bigint()),
+    },
     cancelled: stopped === 'cancelled',
     timedOut: stopped === 'timedOut',
   });
@@ -254,7 +264,7 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
 
   // Once the sandbox has ended, `ready` can only fail (it resolved already if the command ran).
   helper.result.then((ended) => {
-    if (readyAt === undefined) {
+    if (ended.executedAt === undefined) {
       refuse(new NsrunError(`${showCommand(config.command)} ended before it ran`, { step: 'command', exitCode: ended.exitCode }));
     }
   }, refuse);
@@ -268,5 +278,5 @@ export function spawn(command: readonly string[], options: RunOptions = {}): Nsr
  * CommandFailedError (an NsrunError carrying the result) when the command fails and `reject` is true.
  */
 export async function run(command: readonly string[], options: RunOptions = {}): Promise<NsrunResult> {
-  return spawn(command, options).result;
+  return start(command, options, false).result;
 }

@@ -21,6 +21,8 @@ export interface HelperResult {
   readonly childPid?: number | undefined;
   /** The inode of each namespace the command lived in. */
   readonly namespaces: Partial<Record<NamespaceName, number>>;
+  /** When the command was executed, in ns on the clock of process.hrtime.bigint(), if it was. */
+  readonly executedAt?: bigint | undefined;
 }
 
 /** Where one of the command's standard streams goes: a pipe to this process, this process's own, /dev/null, or an fd. */
@@ -32,6 +34,8 @@ export interface SandboxReady {
   readonly childPid: number;
   /** The inode of each namespace the command lives in. */
   readonly namespaces: Partial<Record<NamespaceName, number>>;
+  /** When the command was executed, in ns on the clock of process.hrtime.bigint(). */
+  readonly executedAt: bigint;
 }
 
 /** How to run the helper. */
@@ -166,6 +170,7 @@ function readAndClose(fd: number): string {
 /** One parsed line of the status stream, its known members checked. */
 interface StatusLine {
   readonly childPid?: number;
+  readonly executedUs?: number;
   readonly namespaces?: Partial<Record<NamespaceName, number>>;
   readonly exitCode?: number;
   readonly signal?: number;
@@ -185,6 +190,7 @@ function readStatusLine(text: string): StatusLine {
   const ns = line['namespaces'];
   return {
     childPid: int(line['child-pid']),
+    executedUs: int(line['executed-us']),
     namespaces:
       typeof ns === 'object' && ns !== null
         ? Object.fromEntries(Object.entries(ns).filter(([, inode]) => Number.isInteger(inode)))
@@ -267,6 +273,7 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
 
   const result = new Promise<HelperResult>((resolve, reject) => {
     let childPid: number | undefined;
+    let executedAt: bigint | undefined;
     let namespaces: Partial<Record<NamespaceName, number>> = {};
     let ended: { exitCode: number; signal: number | undefined } | undefined;
     let failure: NsrunError | undefined;
@@ -274,8 +281,10 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     const onLine = (text: string): void => {
       const line = readStatusLine(text);
       if (line.childPid !== undefined) childPid = line.childPid;
+      // CLOCK_MONOTONIC, which process.hrtime reads too
+      if (line.executedUs !== undefined) executedAt = BigInt(line.executedUs) * 1000n;
       if (line.namespaces !== undefined) namespaces = line.namespaces;
-      if (line.childPid !== undefined) options.onReady?.({ childPid: line.childPid, namespaces });
+      if (line.childPid !== undefined) options.onReady?.({ childPid: line.childPid, namespaces, executedAt: executedAt ?? process.hrtime.bigint() });
       if (line.exitCode !== undefined) ended = { exitCode: line.exitCode, signal: line.signal };
       if (line.error !== undefined) failure = fromHelperError(line.error, { config, system: processContext() });
     };
@@ -315,13 +324,13 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
           reject(failure);
         } else if (ended !== undefined) {
           const died = ended.signal === undefined ? undefined : signalName(ended.signal);
-          resolve({ exitCode: ended.exitCode, signal: died, childPid, namespaces });
+          resolve({ exitCode: ended.exitCode, signal: died, childPid, namespaces, executedAt });
         } else if (signal !== null && sent.has(signal)) {
-          resolve({ exitCode: 128 + osConstants().signals[signal], signal, childPid, namespaces });
+          resolve({ exitCode: 128 + osConstants().signals[signal], signal, childPid, namespaces, executedAt });
         } else if (signal !== null) {
           reject(new NsrunError(`the helper died of signal ${signal}`, { step: 'helper', exitCode: EXIT.setup, detail: signal }));
         } else if (childPid !== undefined && code !== null) {
-          resolve({ exitCode: code, childPid, namespaces });
+          resolve({ exitCode: code, childPid, namespaces, executedAt });
         } else {
           reject(
             new NsrunError(`the helper exited with status ${code ?? 'unknown'} without saying why`, {

@@ -31,6 +31,17 @@ describe.each(identities)('the API, as $name', (who) => {
     expect(seen.totalMs).toBeGreaterThanOrEqual(seen.setupMs ?? Infinity);
   });
 
+  // run() has no `ready` to resolve: it reads the helper's status once the helper has ended (docs/contract.md)
+  it('has run() read the status from a file without a name and spawn() follow it on a socket, both with timings', async () => {
+    const seen = await observe(who, 'channels');
+    expect(seen.run).toMatch(/\/#\d+ \(deleted\)$/); // in $TMPDIR, or /tmp
+    expect(seen.spawn).toMatch(/^socket:\[\d+\]$/);
+    for (const { setupMs, totalMs } of seen.timings) {
+      expect(setupMs).toBeGreaterThan(0);
+      expect(totalMs).toBeGreaterThan((setupMs ?? Infinity) + 400); // the command sleeps 0.5 s after it was executed
+    }
+  });
+
   it('writes input to the command', async () => {
     expect(await observe(who, 'input', 'some input')).toBe('some input');
   });

@@ -61,13 +61,16 @@ describe('the helper takes its config from an environment variable', () => {
   const run = (env: Record<string, string>, ...more: string[]) =>
     spawnSync(helperBin, [...more, '--config-env', 'CFG', '--status-fd', '1'], { env, input: '', encoding: 'utf8' });
 
-  it('runs the command of a config in the variable', () => {
+  it('runs the command of a config in the variable, and says when it was executed', () => {
+    const before = Number(process.hrtime.bigint() / 1000n);
     const r = run({ CFG: json({ version: 1, command: ['true'], namespaces: [] }) });
+    const after = Number(process.hrtime.bigint() / 1000n);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
-      expect.objectContaining({ 'child-pid': expect.any(Number) }),
-      { 'exit-code': 0 },
-    ]);
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ 'child-pid': expect.any(Number), 'executed-us': expect.any(Number) }), { 'exit-code': 0 }]);
+    // on CLOCK_MONOTONIC, which process.hrtime reads too
+    expect(lines[0]?.['executed-us']).toBeGreaterThan(before);
+    expect(lines[0]?.['executed-us']).toBeLessThan(after);
   });
 
   it('refuses a hostile config there as from a file descriptor', () => {

@@ -1,5 +1,5 @@
 // What the API does, observed from inside one Node process; run by api.test.ts as root and unprivileged.
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { CommandFailedError, NsrunError, run, spawn, type NsrunResult } from '../../../src/index.js';
 import type { NamespaceName } from '../../../src/namespaces.js';
 
@@ -58,6 +58,22 @@ async function outcome(promise: Promise<NsrunResult>): Promise<Outcome> {
   }
 }
 
+/** What fd 3 of this process's helper points to (its status channel), once the helper runs. */
+async function helperChannel(): Promise<string> {
+  let target = '';
+  await until(() => {
+    for (const pid of readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').split(' ').filter(Boolean)) {
+      try {
+        if (readlinkSync(`/proc/${pid}/exe`).endsWith('/nsrun-helper')) target = readlinkSync(`/proc/${pid}/fd/3`);
+      } catch {
+        // not executed yet, or gone
+      }
+    }
+    return target !== '';
+  });
+  return target;
+}
+
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
 }
@@ -71,6 +87,17 @@ export const CASES = {
   hostname: async (name) => {
     const r = await run(['sh', '-c', 'hostname; echo to-stderr >&2'], { flags: 'uts', hostname: name });
     return { stdout: r.stdout, stderr: r.stderr, setupMs: r.timings.setupMs, totalMs: r.timings.totalMs };
+  },
+  /** The status channel of run() and of spawn(), and the timings each gives. */
+  channels: async () => {
+    const running = run(['sleep', '0.5'], { flags: 'uts' });
+    const ofRun = await helperChannel();
+    const ran = await running;
+    const spawned = spawn(['sleep', '0.5'], { flags: 'uts' });
+    const ofSpawn = await helperChannel();
+    await spawned.ready;
+    const { timings } = await spawned.result;
+    return { run: ofRun, spawn: ofSpawn, timings: [ran.timings, timings] };
   },
   input: async (text) => (await run(['cat'], { flags: 'uts', input: text })).stdout,
   /** A variable of `size` bytes, and whether the variable that carries the config to the helper shows. */
