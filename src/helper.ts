@@ -219,8 +219,7 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
  * process unless the config names another) and the status comes back on the socket, or in a file
  * without a name when nothing waits for it as it comes. Signals this process receives meanwhile
  * are relayed unless `relaySignals` is false. Every run has its own channel and state, so any
- * number may run at once. Throws a usage error for a config over the
- * limit or fds that are not open.
+ * number may run at once. Throws a usage error for a config over the limit or fds that are not open.
  */
 export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
   const helper = options.helper ?? helperPath();
