@@ -2,8 +2,9 @@
 import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { descendants, identities, nsrun, waitFor } from './harness.js';
+import { descendants, identities, nsrun, nsrunBin, waitFor } from './harness.js';
 
 const codes = Array.from({ length: 256 }, (_, i) => i);
 const deaths = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGABRT', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM'] as const;
@@ -52,6 +53,21 @@ describe.each(identities)('exit status, as $name', (who) => {
     expect(r.exitCode).toBe(125);
     expect(r.stderr).toMatch(/^nsrun: .*4242/);
     expect(r.stderr.split('\n')).toHaveLength(1);
+  });
+});
+
+describe.each(identities)('the end of nsrun, as $name', (who) => {
+  it('comes once all of its own output is written, to a reader slower than it', async () => {
+    // 800 kB of config on stdout, far more than a pipe holds, read a second after nsrun wrote it
+    const env = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`NSRUN_TEST_${i}`, `${i}`.repeat(100_000)]));
+    const r = await execa(
+      'sh',
+      ['-c', '{ "$@"; echo "nsrun exited $?" >&2; } | { sleep 1; cat; }', 'sh', ...who.prefix, nsrunBin, '--dry-run', '--flags', 'uts', '--', 'true'],
+      { env, reject: false },
+    );
+    expect(r.stderr).toBe('nsrun exited 0');
+    const config = JSON.parse(r.stdout) as { env: string[] };
+    for (const [name, value] of Object.entries(env)) expect(config.env).toContain(`${name}=${value}`);
   });
 });
 
