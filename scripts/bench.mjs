@@ -33,17 +33,20 @@ function configFor(flags, ...more) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 // Commands are timed in alternating rounds, so that a machine that speeds up or slows down
-// meanwhile (a virtual one does) favours none of them.
+// meanwhile (a virtual one does) favours none of them: short rounds of a few runs each, for the
+// ratios of start-up times; the API's rates in ROUNDS rounds.
 const ROUNDS = 5;
+const TIME_ROUNDS = 20;
 
-/** Medians in ms of commands run without a shell, in ROUNDS hyperfine runs of all of them. */
+/** Medians in ms of commands run without a shell, in TIME_ROUNDS hyperfine runs of all of them. */
 function time(commands, env = process.env) {
   if (spawnSync('hyperfine', ['--version']).status !== 0) return loop(commands, env);
   const out = join(work, 'times.json');
   const samples = commands.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
-    const perRound = String(Math.ceil(runs / ROUNDS));
-    execFileSync('hyperfine', ['--shell=none', '--warmup', '2', '--runs', perRound, '--export-json', out, '--style', 'none', ...commands], {
+  for (let round = 0; round < TIME_ROUNDS; round++) {
+    const perRound = String(Math.max(2, Math.ceil(runs / TIME_ROUNDS)));
+    const warmup = round === 0 ? '2' : '1';
+    execFileSync('hyperfine', ['--shell=none', '--warmup', warmup, '--runs', perRound, '--export-json', out, '--style', 'none', ...commands], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env,
     });
