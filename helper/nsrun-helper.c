@@ -552,10 +552,19 @@ static void set_up_filesystem(const struct config *c)
   close(r.fd);
 }
 
+/* Without --cwd and a rootfs, the command starts in the caller's directory,
+ * entered again by its path once the mounts are made: the directory the
+ * sandbox shows there, never the one inherited that a mount may now cover. */
+static bool reenters_caller_cwd(const struct config *c)
+{
+  return (c->clone_flags & CLONE_NEWNS) && !c->rootfs && !c->cwd;
+}
+
 /* The sandbox's first process: sets the sandbox up from the inside, step by step, then runs the command. */
 static noreturn void child_main(const struct config *c, struct sandbox *sb)
 {
   int nsdir;
+  char caller_cwd[PATH_MAX];
   report_fd = sb->report_fd[1];
   close(sb->report_fd[0]);
   close(sb->sigfd);
@@ -565,6 +574,8 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     die(EXIT_SETUP, "clone", "prctl", errno, "PR_SET_PDEATHSIG");
   wait_for_id_maps(sb);
+  if (reenters_caller_cwd(c) && !getcwd(caller_cwd, sizeof caller_cwd))
+    die(EXIT_SETUP, "cwd", "getcwd", errno, "the working directory");
   nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (nsdir < 0)
     die(EXIT_SETUP, "clone", "open", errno, "/proc/self/ns");
@@ -578,6 +589,8 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "mount-sys", failed_call, errno, "/sys");
   if (c->rootfs || c->mounts_len)
     set_up_filesystem(c);
+  if (reenters_caller_cwd(c) && chdir(caller_cwd) < 0)
+    die(EXIT_SETUP, "cwd", "chdir", errno, "%s", caller_cwd);
   if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
     die(EXIT_SETUP, "hostname", "sethostname", errno, "%s", c->hostname);
   if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)

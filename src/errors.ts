@@ -299,6 +299,8 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
       return userNamespaceRefusal(context);
     case 'identity':
       return unmappedIdentity(config);
+    case 'cwd':
+      return config.cwd === undefined ? "it is nsrun's working directory, entered by its path after the mounts; --cwd DIR names one inside" : undefined;
     case 'mount-proc':
       if (!refused && record.code !== 'EINVAL') return undefined;
       if (!config.namespaces.includes('pid')) return 'a new /proc needs a new PID namespace; add pid to --flags, or pass --no-proc';
