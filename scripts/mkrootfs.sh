@@ -9,7 +9,7 @@
 set -eu
 
 MARKER=etc/nsrun-rootfs
-HOST_PROGRAMS="sh ls cat echo ps mount umount id hostname ip mkdir rm touch stat grep readlink sleep env uname test true false"
+HOST_PROGRAMS="sh ls cat echo ps mount umount id hostname ip mkdir rm touch stat grep readlink sleep env uname test true false wc getent"
 
 usage() {
   echo "usage: $0 [--from-host] DIR" >&2
@@ -50,6 +50,26 @@ copy_file() {
   cp -L "$1" ".$1"
 }
 
+# The host's program by that name: the first executable file in a directory of
+# PATH or the usual ones, never a shell builtin (which `command -v` would name).
+find_program() {
+  saved_ifs=$IFS
+  IFS=:
+  for d in $PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; do
+    case "$d" in
+      /*) ;;
+      *) continue ;; # a relative entry would depend on where this runs
+    esac
+    if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then
+      IFS=$saved_ifs
+      printf '%s\n' "$d/$1"
+      return 0
+    fi
+  done
+  IFS=$saved_ifs
+  return 1
+}
+
 if [ -n "$busybox" ]; then
   cp "$busybox" bin/busybox
   for applet in $(bin/busybox --list); do
@@ -58,11 +78,10 @@ if [ -n "$busybox" ]; then
   made_from="busybox-static"
 else
   for program in $HOST_PROGRAMS; do
-    path=$(command -v "$program" || true)
-    case "$path" in
-      /*) ;;
-      *) continue ;; # not installed, or a shell builtin only
-    esac
+    if ! path=$(find_program "$program"); then
+      echo "$0: $program is not installed here; the rootfs has none" >&2
+      continue
+    fi
     cp -L "$path" "bin/$program"
     # the libraries and the dynamic loader, at the paths the program asks for
     for lib in $(ldd "$path" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
@@ -83,6 +102,15 @@ EOF
 cat > etc/group <<'EOF'
 root:x:0:
 nogroup:x:65534:
+EOF
+cat > etc/hosts <<'EOF'
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+EOF
+cat > etc/nsswitch.conf <<'EOF'
+passwd: files
+group: files
+hosts: files dns
 EOF
 echo nsrun > etc/hostname
 echo "a root filesystem for nsrun, made by scripts/mkrootfs.sh from $made_from" > "$MARKER"
