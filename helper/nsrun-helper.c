@@ -554,10 +554,11 @@ static void set_up_filesystem(const struct config *c)
 
 /* Without --cwd and a rootfs, the command starts in the caller's directory,
  * entered again by its path once the mounts are made: the directory the
- * sandbox shows there, never the one inherited that a mount may now cover. */
+ * sandbox shows there, never the one inherited that a mount may now cover.
+ * A holder goes to / instead; the commands that join it name their cwd. */
 static bool reenters_caller_cwd(const struct config *c)
 {
-  return (c->clone_flags & CLONE_NEWNS) && !c->rootfs && !c->cwd;
+  return (c->clone_flags & CLONE_NEWNS) && !c->rootfs && !c->cwd && !c->keep;
 }
 
 /* The sandbox's first process: sets the sandbox up from the inside, step by step, then runs the command. */

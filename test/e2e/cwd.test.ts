@@ -128,6 +128,32 @@ describe.each(identities)('the working directory under the mounts, as $name', (w
     expect(r).toMatchObject({ exitCode: 0, stdout: `${here}\nhost-file\nhost-only\nsub`, stderr: '' });
   });
 
+  it('under the host\'s /proc, which the sandbox\'s own /proc covers: nsrun fails with one line, reading nothing of the host', async () => {
+    const hostProc = `/proc/${process.pid}`;
+    const r = await nsrun(['--flags', 'all', '--', 'sh', '-c', 'head -1 status'], who, { cwd: hostProc });
+    expect(r).toMatchObject({ exitCode: 125, stdout: '' });
+    expect(r.stderr).toMatch(cannotEnter(hostProc));
+    // bwrap leaves it too, for $HOME or /
+    const b = await bwrap(['--proc', '/proc', '--', 'pwd'], who, hostProc);
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout).not.toBe(hostProc);
+  });
+
+  it('run --name from a directory the sandbox covers: the holder is made in /, the first command fails naming it', async () => {
+    const name = `cwd-holder-${who.uid}-${process.pid}`;
+    const hostProc = `/proc/${process.pid}`;
+    try {
+      const r = await nsrun(['run', '--name', name, '--', 'true'], who, { cwd: hostProc });
+      expect(r.exitCode).toBe(125);
+      expect(r.stderr).toMatch(cannotEnter(hostProc));
+      const listed = await nsrun(['ps', '--json'], who);
+      expect((JSON.parse(listed.stdout) as { sandboxes: { name: string }[] }).sandboxes.map((s) => s.name)).toContain(name);
+      expect(await nsrun(['exec', '--name', name, '--', 'pwd'], who)).toMatchObject({ exitCode: 0, stdout: '/' });
+    } finally {
+      await nsrun(['rm', name], who);
+    }
+  });
+
   it('exec into a kept sandbox whose mounts cover it: --cwd fails with one line, the default is /', async () => {
     setUp();
     const name = `cwd-${who.uid}-${process.pid}`;
