@@ -552,7 +552,7 @@ static void set_up_filesystem(const struct config *c)
   close(r.fd);
 }
 
-/* Without --cwd and a rootfs, the command starts in the caller's directory,
+/* Without --cwd or a rootfs, the command starts in the caller's directory,
  * entered again by its path once the mounts are made: the directory the
  * sandbox shows there, never the one inherited that a mount may now cover.
  * A holder goes to / instead; the commands that join it name their cwd. */
