@@ -169,21 +169,23 @@ function processOwner(pid: number): number | undefined {
  * the state dirs that user's nsrun uses (`/tmp/nsrun-UID`, and `$XDG_RUNTIME_DIR/nsrun` for the
  * runtime dir `/run/user/UID`). listSandboxes takes a dir only when it is that uid's, closed to
  * others, and a sandbox only when its holder holds the namespaces it records; another user's
- * holder must also run as that user, so no record can name someone else's namespaces.
+ * holder must also run as that user, so no record can name someone else's namespaces. A dir
+ * refused names nothing: the names are a column of the listing, which goes on without them.
  */
 function keptSandboxes(system: SystemContext): KeptSandbox[] {
-  const own = listSandboxes(system).filter((s) => s.running);
+  const running = (context: SystemContext): KeptSandbox[] => {
+    try {
+      return listSandboxes(context).filter((s) => s.running);
+    } catch {
+      return []; // a dir that is not that user's, or open to others (inside a sandbox: the host's /run/nsrun)
+    }
+  };
+  const own = running(system);
   if (system.euid !== 0) return own;
   const uids = new Set([...uidsIn('/tmp', /^nsrun-(\d+)$/), ...uidsIn('/run/user', /^(\d+)$/)].filter((uid) => uid !== 0));
   const dirs = new Set(own.map((s) => s.dir));
   const others = [...uids].flatMap((uid) =>
-    [{ XDG_RUNTIME_DIR: `/run/user/${uid}` }, {}].flatMap((env) => {
-      try {
-        return listSandboxes({ ...system, euid: uid, env }).filter((s) => s.running && processOwner(s.holder) === uid);
-      } catch {
-        return []; // a dir that is not that user's, or open to others
-      }
-    }),
+    [{ XDG_RUNTIME_DIR: `/run/user/${uid}` }, {}].flatMap((env) => running({ ...system, euid: uid, env }).filter((s) => processOwner(s.holder) === uid)),
   );
   return [...own, ...others.filter((s) => !dirs.has(s.dir) && dirs.add(s.dir))];
 }
