@@ -6,15 +6,30 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { EXIT, invalidValue, NsrunError, usageError } from './errors.js';
 import { runHelperOnce } from './helper-once.js';
-import { listSandboxes, namespaceInode } from './keep.js';
+import { listSandboxes, namespaceInode, type KeptSandbox } from './keep.js';
 import { NAMESPACES, sysctlPath, type NamespaceName } from './namespaces.js';
 import { processContext, type SystemContext } from './system.js';
 
 /**
- * The kernel numbers the namespaces it makes at boot below this inode, and every later one
- * from it up (PROC_DYNAMIC_FIRST in fs/proc/generic.c): an inode below it is an initial namespace.
+ * The inode of each initial namespace, the one the kernel makes at boot: PROC_*_INIT_INO of
+ * include/linux/proc_ns.h (enum init_ns_ino in linux/nsfs.h), fixed since Linux 3.8 for ipc, uts,
+ * user and pid, since their introduction for cgroup (4.6) and time (5.6), and since 6.18 for net
+ * and mnt. Every other namespace is numbered from 0xF0000000 up (PROC_DYNAMIC_FIRST), so no other
+ * can have these inodes, whichever namespaces the reader is in.
  */
-export const FIRST_DYNAMIC_INODE = 0xf0000000;
+export const INITIAL_INODES: Readonly<Record<NamespaceName, number>> = {
+  ipc: 0xefffffff,
+  uts: 0xeffffffe,
+  user: 0xeffffffd,
+  pid: 0xeffffffc,
+  cgroup: 0xeffffffb,
+  time: 0xeffffffa,
+  net: 0xeffffff9,
+  mnt: 0xeffffff8,
+};
+
+/** PF_KTHREAD, the flag of a kernel thread in /proc/PID/stat. */
+const KERNEL_THREAD = 0x00200000;
 
 /** One namespace, as a row of `nsrun ls`: lsns's columns, then nsrun's own. */
 export interface NamespaceRow {
@@ -46,8 +61,17 @@ export interface ListOptions {
   readonly type?: NamespaceName;
 }
 
-/** A namespace with those it relates to under `--tree`. */
-export interface NamespaceNode extends NamespaceRow {
+/**
+ * A namespace with those it relates to under `--tree`. A namespace no process is in, which the
+ * tree shows because it is the parent or owner of one (as lsns does), has `nprocs` 0 and null
+ * `pid`, `command` and, but for a user namespace (whose creator's uid the kernel tells), `user`
+ * and `uid`.
+ */
+export interface NamespaceNode extends Omit<NamespaceRow, 'pid' | 'user' | 'command' | 'uid'> {
+  readonly pid: number | null;
+  readonly user: string | null;
+  readonly command: string | null;
+  readonly uid: number | null;
   /** The inode of its parent (`parent`) or of its owning user namespace (`owner`); null when the kernel does not tell. */
   readonly parentNs: number | null;
   readonly children: readonly NamespaceNode[];
@@ -99,15 +123,77 @@ function commandOf(pid: number): string {
   return (readText(`/proc/${pid}/comm`) ?? '').trim();
 }
 
-/** Whether `inode` is an initial namespace: numbered below the dynamic range, or pid 1's when it is readable. */
+/**
+ * The namespace of kthreadd (pid 2), which kernel threads share with the boot (init_nsproxy);
+ * undefined where pid 2 is no kernel thread (/proc shows another pid namespace than the initial
+ * one, where no kernel thread is) or its links cannot be read (without root).
+ */
+function kernelThreadNamespace(type: NamespaceName): number | undefined {
+  const stat = readText('/proc/2/stat') ?? '';
+  const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6]);
+  return Number.isInteger(flags) && (flags & KERNEL_THREAD) !== 0 ? namespaceInode(`/proc/2/ns/${type}`) : undefined;
+}
+
+/**
+ * Whether `inode` is an initial namespace (the host's): the type's fixed inode, or for mnt and
+ * net, whose initial inode is fixed only since Linux 6.18, the kernel threads' namespace.
+ */
 function isInitial(type: NamespaceName, inode: number): boolean {
-  return inode < FIRST_DYNAMIC_INODE || namespaceInode(`/proc/1/ns/${type}`) === inode;
+  if (inode === INITIAL_INODES[type]) return true;
+  return (type === 'mnt' || type === 'net') && inode === kernelThreadNamespace(type);
+}
+
+/** The uids named by the directories under `dir` that match `pattern` (its first group). */
+function uidsIn(dir: string, pattern: RegExp): number[] {
+  try {
+    return readdirSync(dir).flatMap((entry) => {
+      const uid = pattern.exec(entry)?.[1];
+      return uid === undefined ? [] : [Number(uid)];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The uid of a process, or undefined once it is gone. */
+function processOwner(pid: number): number | undefined {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The running kept sandboxes the caller may name: its own, and as root every other user's, from
+ * the state dirs that user's nsrun uses (`/tmp/nsrun-UID`, and `$XDG_RUNTIME_DIR/nsrun` for the
+ * runtime dir `/run/user/UID`). listSandboxes takes a dir only when it is that uid's, closed to
+ * others, and a sandbox only when its holder holds the namespaces it records; another user's
+ * holder must also run as that user, so no record can name someone else's namespaces. A dir
+ * refused names nothing: the names are a column of the listing, which goes on without them.
+ */
+function keptSandboxes(system: SystemContext): KeptSandbox[] {
+  const running = (context: SystemContext): KeptSandbox[] => {
+    try {
+      return listSandboxes(context).filter((s) => s.running);
+    } catch {
+      return []; // a dir that is not that user's, or open to others (inside a sandbox: the host's /run/nsrun)
+    }
+  };
+  const own = running(system);
+  if (system.euid !== 0) return own;
+  const uids = new Set([...uidsIn('/tmp', /^nsrun-(\d+)$/), ...uidsIn('/run/user', /^(\d+)$/)].filter((uid) => uid !== 0));
+  const dirs = new Set(own.map((s) => s.dir));
+  const others = [...uids].flatMap((uid) =>
+    [{ XDG_RUNTIME_DIR: `/run/user/${uid}` }, {}].flatMap((env) => running({ ...system, euid: uid, env }).filter((s) => processOwner(s.holder) === uid)),
+  );
+  return [...own, ...others.filter((s) => !dirs.has(s.dir) && dirs.add(s.dir))];
 }
 
 /** The kept sandbox of each namespace (by `type:inode`). */
 function keptNames(system: SystemContext): Map<string, string> {
   const names = new Map<string, string>();
-  for (const sandbox of listSandboxes(system)) {
+  for (const sandbox of keptSandboxes(system)) {
     for (const [type, inode] of Object.entries(sandbox.namespaces)) names.set(`${type}:${inode}`, sandbox.name);
   }
   return names;
@@ -158,13 +244,20 @@ export async function listNamespaces(options: ListOptions = {}, system: SystemCo
   return rows.sort((a, b) => a.ns - b.ns);
 }
 
-/** What the helper's query says of one namespace file. */
+/** What the helper's query says of one namespace. */
 interface Relations {
+  readonly type: NamespaceName;
+  readonly ns: number;
   readonly parent: number | null;
   readonly owner: number | null;
+  /** A user namespace's creator (NS_GET_OWNER_UID). */
+  readonly ownerUid: number | null;
 }
 
-/** Asks the helper for the parent and owner of each row's namespace (ioctl_ns NS_GET_PARENT, NS_GET_USERNS). */
+/**
+ * Asks the helper for the parent and owner of each row's namespace (ioctl_ns NS_GET_PARENT,
+ * NS_GET_USERNS), and of every namespace above them up to the top the caller may see, by `type:inode`.
+ */
 async function relationsOf(rows: readonly NamespaceRow[]): Promise<Map<string, Relations>> {
   const relations = new Map<string, Relations>();
   if (rows.length === 0) return relations;
@@ -175,35 +268,58 @@ async function relationsOf(rows: readonly NamespaceRow[]): Promise<Map<string, R
   }
   const inode = (v: unknown): number | null => (Number.isInteger(v) ? Number(v) : null);
   for (const line of output.lines) {
-    if (line['type'] === undefined) continue; // a process that exited before the query
-    relations.set(`${String(line['type'])}:${String(line['ns'])}`, { parent: inode(line['parent']), owner: inode(line['owner']) });
+    const type = TYPES.find((t) => t === line['type']);
+    const ns = inode(line['ns']);
+    if (type === undefined || ns === null) continue; // a process that exited before the query
+    relations.set(`${type}:${ns}`, { type, ns, parent: inode(line['parent']), owner: inode(line['owner']), ownerUid: inode(line['owner-uid']) });
   }
   return relations;
+}
+
+/** A namespace that no process is in, shown as the parent or owner of one (lsns's NPROCS 0). */
+function emptyNamespace(rel: Relations, names: ReadonlyMap<number, string>, kept: ReadonlyMap<string, string>): Omit<NamespaceNode, 'parentNs' | 'children'> {
+  return {
+    ns: rel.ns,
+    type: rel.type,
+    nprocs: 0,
+    pid: null,
+    user: rel.ownerUid === null ? null : (names.get(rel.ownerUid) ?? String(rel.ownerUid)),
+    command: null,
+    uid: rel.ownerUid,
+    initial: isInitial(rel.type, rel.ns),
+    name: kept.get(`${rel.type}:${rel.ns}`) ?? null,
+  };
 }
 
 /**
  * The namespaces as trees: with `parent`, pid and user namespaces under their parents
  * (NS_GET_PARENT); with `owner`, every namespace under the user namespace that owns it and
- * user namespaces under their parents (NS_GET_USERNS). A namespace whose parent the caller
- * cannot see is a root.
+ * user namespaces under their parents (NS_GET_USERNS). Every namespace on the way up is shown,
+ * with 0 processes where no process is in it, as lsns shows it; the top is the first namespace
+ * whose parent the kernel does not tell the caller (the initial one, or inside a sandbox the
+ * sandbox's own).
  */
 export async function namespaceTree(relation: TreeRelation, options: ListOptions = {}, system: SystemContext = processContext()): Promise<NamespaceNode[]> {
   const hierarchical: readonly NamespaceName[] = ['pid', 'user'];
-  const all = await listNamespaces({}, system);
   // under `owner` the user namespaces are the skeleton of the tree, whatever the type shown
-  const shown = all.filter((r) =>
+  const isShown = (type: NamespaceName): boolean =>
     relation === 'owner'
-      ? options.type === undefined || r.type === options.type || r.type === 'user'
-      : hierarchical.includes(r.type) && (options.type === undefined || r.type === options.type),
-  );
-  const relations = await relationsOf(shown);
-  const parentOf = (r: NamespaceRow): string | undefined => {
+      ? options.type === undefined || type === options.type || type === 'user'
+      : hierarchical.includes(type) && (options.type === undefined || type === options.type);
+  const withProcesses = (await listNamespaces({}, system)).filter((r) => isShown(r.type));
+  const relations = await relationsOf(withProcesses);
+  const present = new Set(withProcesses.map((r) => `${r.type}:${r.ns}`));
+  const names = userNames();
+  const kept = keptNames(system);
+  const empty = [...relations.entries()].filter(([key, rel]) => !present.has(key) && isShown(rel.type)).map(([, rel]) => emptyNamespace(rel, names, kept));
+  const shown = [...withProcesses, ...empty].sort((a, b) => a.ns - b.ns);
+  for (const r of empty) present.add(`${r.type}:${r.ns}`);
+  const parentOf = (r: Pick<NamespaceRow, 'type' | 'ns'>): string | undefined => {
     const rel = relations.get(`${r.type}:${r.ns}`);
     const up = relation === 'owner' && r.type !== 'user' ? rel?.owner : rel?.parent;
     return up === null || up === undefined ? undefined : `${relation === 'owner' ? 'user' : r.type}:${up}`;
   };
-  const present = new Set(shown.map((r) => `${r.type}:${r.ns}`));
-  const build = (r: NamespaceRow): NamespaceNode => {
+  const build = (r: (typeof shown)[number]): NamespaceNode => {
     const key = `${r.type}:${r.ns}`;
     const up = parentOf(r);
     return {
@@ -231,13 +347,16 @@ export interface ProcessNamespace {
 export interface TypeComparison {
   readonly type: NamespaceName;
   readonly processes: readonly ProcessNamespace[];
-  /** Whether every process is in the same namespace; null when one cannot be read. */
+  /** With one process: the caller's own namespace (/proc/self/ns), which `shared` compares it with. */
+  readonly caller?: { readonly ns: number | null; readonly initial: boolean | null };
+  /** Whether every process (with one, the process and the caller) is in the same namespace; null when one cannot be read. */
   readonly shared: boolean | null;
 }
 
 /**
  * For each namespace type, the namespace each of `pids` is in, whether they all share it, and
- * whether it is the host's initial one: the seeds' comparison of `ls -l /proc/PID/ns`.
+ * whether it is the host's initial one: the seeds' comparison of `ls -l /proc/PID/ns`. One
+ * process is compared with the caller (`caller`), as `ls -l /proc/PID/ns /proc/self/ns` would.
  * A process that does not exist is a usage error; one the caller may not inspect shows null.
  */
 export async function inspect(pids: readonly number[]): Promise<TypeComparison[]> {
@@ -249,14 +368,17 @@ export async function inspect(pids: readonly number[]): Promise<TypeComparison[]
       throw usageError(`no such process ${pid}`);
     }
   }
+  const namespaceOf = (path: string, type: NamespaceName): { ns: number | null; initial: boolean | null } => {
+    const ns = namespaceInode(path) ?? null;
+    return { ns, initial: ns === null ? null : isInitial(type, ns) };
+  };
   return TYPES.map((type) => {
-    const processes = pids.map((pid) => {
-      const ns = namespaceInode(`/proc/${pid}/ns/${type}`) ?? null;
-      return { pid, ns, initial: ns === null ? null : isInitial(type, ns) };
-    });
-    const first = processes[0]?.ns ?? null;
-    const shared = processes.some((p) => p.ns === null) ? null : processes.every((p) => p.ns === first);
-    return { type, processes, shared };
+    const processes = pids.map((pid) => ({ pid, ...namespaceOf(`/proc/${pid}/ns/${type}`, type) }));
+    const caller = pids.length === 1 ? namespaceOf(`/proc/self/ns/${type}`, type) : undefined;
+    const compared = caller === undefined ? processes : [...processes, caller];
+    const first = compared[0]?.ns ?? null;
+    const shared = compared.some((p) => p.ns === null) ? null : compared.every((p) => p.ns === first);
+    return caller === undefined ? { type, processes, shared } : { type, processes, caller, shared };
   });
 }
 

@@ -1,18 +1,19 @@
 import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FIRST_DYNAMIC_INODE, inspect, listNamespaces, namespaceLimits, validateType } from '../src/inspect.js';
+import { INITIAL_INODES, inspect, listNamespaces, namespaceLimits, validateType } from '../src/inspect.js';
 import { NAMESPACES } from '../src/namespaces.js';
 import { fakeSystem } from './support/system.js';
 import { thrown } from './support/thrown.js';
 
 const inode = (pid: number | string, type: string): number => Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/${type}`))?.[1]);
 
-/** What the kernel says is initial: numbered below the dynamic range, or pid 1's where that is readable. */
-function initial(type: string, ns: number): boolean {
+/** What the kernel says is initial: the type's fixed inode, or for mnt and net the kernel threads' (kthreadd's) namespace. */
+function initial(type: keyof typeof INITIAL_INODES, ns: number): boolean {
+  if (ns === INITIAL_INODES[type]) return true;
   try {
-    return ns < FIRST_DYNAMIC_INODE || inode(1, type) === ns;
+    return (type === 'mnt' || type === 'net') && inode(2, type) === ns;
   } catch {
-    return ns < FIRST_DYNAMIC_INODE;
+    return false;
   }
 }
 
@@ -40,6 +41,19 @@ describe('inspect', () => {
       ]);
       expect(r.shared).toBe(true);
     }
+  });
+
+  it("compares one process with the caller's own namespaces", async () => {
+    const result = await inspect([process.pid]);
+    for (const r of result) {
+      const ns = inode('self', r.type);
+      expect(r).toEqual({ type: r.type, processes: [{ pid: process.pid, ns, initial: initial(r.type, ns) }], caller: { ns, initial: initial(r.type, ns) }, shared: true });
+    }
+  });
+
+  it("has the fixed inodes of the initial namespaces, which kthreadd's /proc/2/ns shows on the host (mnt and net since Linux 6.18)", () => {
+    const fixed = Object.entries(INITIAL_INODES).filter(([type]) => type !== 'mnt' && type !== 'net');
+    for (const [type, ns] of fixed) expect([type, inode(2, type)]).toEqual([type, ns]);
   });
 
   it('refuses no pid, and a pid that does not exist', async () => {

@@ -11,7 +11,7 @@ const RELATIONS: readonly TreeRelation[] = ['parent', 'owner'];
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'type', alias: 't', type: 'string', description: 'only namespaces of this type: uts, ipc, pid, mnt, net, user, cgroup, time' },
-  { name: 'json', alias: 'J', type: 'boolean', description: 'print JSON in the shape of lsns -J: {"namespaces": [...]}' },
+  { name: 'json', alias: 'J', type: 'boolean', description: 'print JSON in the shape of lsns -J --list (flat; nested with --tree, as lsns -J --tree): {"namespaces": [...]}' },
   { name: 'tree', alias: 'T', type: 'string', description: 'nest namespaces under their parent (pid, user) or their owning user namespace', choices: RELATIONS },
   HELP_OPTION,
 ];
@@ -20,7 +20,8 @@ export const help: HelpPage = {
   usage: 'ls [--type TYPE] [--json] [--tree parent|owner]',
   description:
     'List namespaces from /proc/*/ns, one row each: NS (inode), TYPE, NPROCS, PID (the lowest), USER and COMMAND of that process, ' +
-    'and NAME, the kept sandbox it belongs to. Without root only your own processes can be inspected, as with lsns.',
+    'and NAME, the kept sandbox it belongs to (as root, any user\'s). Without root only your own processes can be inspected, as with lsns. ' +
+    '--tree also shows the namespaces on the way up that no process is in (NPROCS 0), as lsns does.',
   options: OPTIONS,
   examples: [
     ['nsrun ls --type net', 'every network namespace'],
@@ -39,17 +40,18 @@ const COLUMNS: readonly Column[] = [
   { heading: 'COMMAND' },
 ];
 
-function cells(row: NamespaceRow, ns: string): string[] {
-  return [ns, row.type, String(row.nprocs), String(row.pid), row.user, row.name ?? '', row.command];
+/** A row's cells; a namespace no process is in (under --tree) has an empty PID, USER and COMMAND, as in lsns. */
+function cells(row: NamespaceRow | NamespaceNode, ns: string): string[] {
+  return [ns, row.type, String(row.nprocs), row.pid === null ? '' : String(row.pid), row.user ?? '', row.name ?? '', row.command ?? ''];
 }
 
-/** The rows of a tree, depth first, the NS column drawn as lsns draws a tree. */
-function treeRows(nodes: readonly NamespaceNode[], indent = ''): string[][] {
+/** The rows of a tree, depth first, the NS column drawn as lsns draws a tree: each top at the left, without a branch. */
+function treeRows(nodes: readonly NamespaceNode[], indent = '', top = true): string[][] {
   return nodes.flatMap((node, i) => {
     const last = i === nodes.length - 1;
-    const branch = indent === '' && node.parentNs === null ? '' : last ? '└─' : '├─';
-    const below = indent + (branch === '' ? '' : last ? '  ' : '│ ');
-    return [cells(node, `${indent}${branch}${node.ns}`), ...treeRows(node.children, below)];
+    const branch = top ? '' : last ? '└─' : '├─';
+    const below = top ? '' : indent + (last ? '  ' : '│ ');
+    return [cells(node, `${indent}${branch}${node.ns}`), ...treeRows(node.children, below, false)];
   });
 }
 

@@ -33,7 +33,9 @@ describe('the helper answers a query', () => {
     const paths = ['/proc/self/ns/user', '/proc/self/ns/uts', '/proc/self/ns/pid', '/nonexistent'];
     const r = spawnSync(helperBin, ['--config-fd', '0', '--status-fd', '1'], { input: json({ version: 1, query: paths }), encoding: 'utf8' });
     expect(r.status).toBe(0);
-    const [user, uts, pid, missing] = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    // each path's line, then one without "path" for each namespace above it
+    const lines = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [user, uts, pid, missing] = lines.filter((line) => 'path' in line);
     // /proc/self of the helper is in this process's namespaces
     expect(user).toMatchObject({ type: 'user', ns: inode('/proc/self/ns/user'), 'owner-uid': expect.any(Number) });
     expect(uts).toMatchObject({ type: 'uts', ns: inode('/proc/self/ns/uts'), parent: null, owner: inode('/proc/self/ns/user'), 'owner-uid': null });

@@ -1,17 +1,17 @@
 // nsrun ls, inspect and limits, checked against /proc, /proc/sys/user and util-linux lsns on
 // kept sandboxes of this test (other sandboxes may run on the machine meanwhile).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asNobody, identities, nsrun, waitFor, type Identity } from './harness.js';
+import { asNobody, asRoot, descendants, identities, nsrun, nsrunBin, waitFor, type Identity, type Running } from './harness.js';
 
 interface Row {
   ns: number;
   type: string;
   nprocs: number;
-  pid: number;
-  user: string;
-  command: string;
+  pid: number | null;
+  user: string | null;
+  command: string | null;
   name: string | null;
   initial: boolean;
   children?: Row[];
@@ -20,6 +20,13 @@ interface Row {
 const KINDS = ['uts', 'ipc', 'pid', 'mnt', 'net', 'user', 'cgroup', 'time'];
 const LSNS_MEMBERS = ['ns', 'type', 'nprocs', 'pid', 'user', 'command'] as const;
 const inode = (pid: number, type: string): number => Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/${type}`))?.[1]);
+const readText = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
 
 async function json<T>(args: readonly string[], who: Identity): Promise<T> {
   const r = await nsrun(args, who);
@@ -29,6 +36,34 @@ async function json<T>(args: readonly string[], who: Identity): Promise<T> {
 
 /** Every node of a tree, depth first. */
 const flatten = (rows: readonly Row[]): Row[] => rows.flatMap((r) => [r, ...flatten(r.children ?? [])]);
+
+/** lsns's output as who, parsed. */
+function lsns<T>(args: readonly string[], who: Identity): T {
+  const [file, ...rest] = [...who.prefix, 'lsns', ...args];
+  return JSON.parse(execFileSync(file ?? 'lsns', rest, { encoding: 'utf8' })) as T;
+}
+
+/** Where each namespace of a tree is: the inode of its parent in the tree (null at the top), its NPROCS, PID and COMMAND. */
+function places(tree: readonly Row[]): Map<number, { up: number | null; nprocs: number; pid: number | null; command: string | null }> {
+  const found = new Map<number, { up: number | null; nprocs: number; pid: number | null; command: string | null }>();
+  const walk = (rows: readonly Row[], up: number | null): void => {
+    for (const r of rows) {
+      found.set(r.ns, { up, nprocs: r.nprocs, pid: r.pid, command: r.command });
+      walk(r.children ?? [], r.ns);
+    }
+  };
+  walk(tree, null);
+  return found;
+}
+
+/** The depth of a namespace in a tree as text (lsns's or nsrun's): the width of the drawing before its inode, by 2. */
+function depth(text: string, ns: number): number | undefined {
+  const line = text.split('\n').find((l) => new RegExp(`^[│├└─ ]*${ns} `).test(l));
+  return line === undefined ? undefined : (/^[│├└─ ]*/.exec(line)?.[0].length ?? 0) / 2;
+}
+
+/** The initial user namespace's fixed inode (PROC_USER_INIT_INO). */
+const INITIAL_USER = 0xeffffffd;
 
 describe.each(identities)('inspection, as $name', (who) => {
   const names = [`inspect-a-${who.uid}-${process.pid}`, `inspect-b-${who.uid}-${process.pid}`];
@@ -50,8 +85,12 @@ describe.each(identities)('inspection, as $name', (who) => {
     for (const name of names) await nsrun(['rm', name], who);
   });
 
-  it("ls --json has lsns -J's shape and the sandbox's namespaces with the inodes of /proc/PID/ns, as lsns lists them", async () => {
+  it("ls --json has lsns -J --list's flat shape and the sandbox's namespaces with the inodes of /proc/PID/ns, as lsns lists them", async () => {
     const { namespaces } = await json<{ namespaces: Row[] }>(['ls', '--json'], who);
+    // flat as lsns -J --list, not nested by process as plain lsns -J: the help says which
+    expect(namespaces.filter((r) => 'children' in r)).toEqual([]);
+    const help = (await nsrun(['ls', '--help'], who)).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('in the shape of lsns -J --list (flat; nested with --tree, as lsns -J --tree)');
     const holder = holders[0] ?? 0;
     const mine = namespaces.filter((r) => r.name === names[0]);
     expect(mine.map((r) => r.type).sort()).toEqual(['ipc', 'net', 'user', 'uts']);
@@ -60,10 +99,10 @@ describe.each(identities)('inspection, as $name', (who) => {
       expect(row).toMatchObject({ nprocs: 1, pid: holder, initial: false, user: who.uid === 0 ? 'root' : 'nobody' });
       expect(typeof row.command).toBe('string');
     }
-    const [file, ...args] = [...who.prefix, 'lsns', '-J', '--list'];
-    const lsns = JSON.parse(execFileSync(file ?? 'lsns', args, { encoding: 'utf8' })) as { namespaces: Row[] };
+    const listed = lsns<{ namespaces: Row[] }>(['-J', '--list'], who);
+    expect(listed.namespaces.filter((r) => 'children' in r)).toEqual([]);
     for (const row of mine) {
-      const theirs = lsns.namespaces.find((r) => r.ns === row.ns);
+      const theirs = listed.namespaces.find((r) => r.ns === row.ns);
       expect(theirs).toBeDefined();
       for (const member of LSNS_MEMBERS) expect(row[member]).toEqual(theirs?.[member]);
     }
@@ -126,6 +165,22 @@ describe.each(identities)('inspection, as $name', (who) => {
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^time +${inode(host, 'time')} \\(initial\\) +${inode(a, 'time')} \\(initial\\) +yes$`)));
   });
 
+  it("inspect with one process compares it with the caller's own namespaces (column CALLER)", async () => {
+    const [a] = holders as [number];
+    const r = await nsrun(['inspect', String(a)], who);
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^TYPE +${a} +CALLER +SHARED$`));
+    // nsrun is in the namespaces of this test process, which setpriv does not change
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^uts +${inode(a, 'uts')} +${inode(process.pid, 'uts')} \\(initial\\) +no$`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^time +${inode(a, 'time')} \\(initial\\) +${inode(process.pid, 'time')} \\(initial\\) +yes$`)));
+    const { namespaces } = await json<{ namespaces: { type: string; shared: boolean; caller: { ns: number; initial: boolean } }[] }>(['inspect', '--json', String(a)], who);
+    for (const n of namespaces) {
+      expect(n.caller).toEqual({ ns: inode(process.pid, n.type), initial: true });
+      expect([n.type, n.shared]).toEqual([n.type, !['uts', 'ipc', 'net', 'user'].includes(n.type)]);
+    }
+  });
+
   it('inspect exits 2 for a process that does not exist', async () => {
     const gone = spawn('true');
     await new Promise((resolve) => gone.on('close', resolve));
@@ -152,8 +207,118 @@ describe('inspection of what the caller may not read', () => {
   it("unprivileged (uid 65534): another user's process shows as -, and the listing leaves it out", async () => {
     const r = await nsrun(['inspect', String(process.pid)], asNobody);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split('\n').slice(1)).toEqual(KINDS.map((k) => expect.stringMatching(new RegExp(`^${k} +- +-$`))));
+    // the caller's own namespace is readable, the comparison is not made
+    expect(r.stdout.split('\n').slice(1)).toEqual(KINDS.map((k) => expect.stringMatching(new RegExp(`^${k} +- +${inode(process.pid, k)} \\(initial\\) +-$`))));
     const { namespaces } = JSON.parse((await nsrun(['ls', '--json'], asNobody)).stdout) as { namespaces: Row[] };
     expect(namespaces.some((row) => row.pid === process.pid)).toBe(false);
+  });
+});
+
+describe.each(identities)('the trees of a sandbox whose command makes namespaces of its own, next to lsns, as $name', (who) => {
+  // nsrun's user namespace is left without a process once unshare is in its own: lsns shows it
+  // with NPROCS 0 between the initial one and unshare's, where NS_GET_PARENT puts it
+  let running: Running;
+  let outer = 0; // unshare, in nsrun's pid namespace
+  let inner = 0; // sleep, in unshare's pid and user namespaces
+  beforeAll(async () => {
+    running = nsrun(['--flags', 'all', '--', 'unshare', '--user', '--pid', '--fork', '--kill-child', 'sleep', '1000'], who);
+    const pid = running.pid ?? 0;
+    const named = (comm: string): number | undefined => descendants(pid).find((p) => readText(`/proc/${p}/comm`) === comm);
+    await waitFor(() => named('sleep') !== undefined, 10_000);
+    inner = named('sleep') ?? 0;
+    outer = Number(/^PPid:\s+(\d+)/m.exec(readText(`/proc/${inner}/status`) ?? '')?.[1]);
+  });
+  afterAll(async () => {
+    process.kill(outer, 'SIGKILL'); // PID 1 of nsrun's pid namespace; --kill-child ends sleep with it
+    expect((await running).exitCode).toBe(137);
+  });
+
+  it('ls --tree parent shows nsrun\'s user namespace with 0 processes between the initial one and unshare\'s, as lsns --tree parent', async () => {
+    const ours = places((await json<{ namespaces: Row[] }>(['ls', '--tree', 'parent', '--json'], who)).namespaces);
+    const theirs = places(lsns<{ namespaces: Row[] }>(['-J', '--tree=parent'], who).namespaces);
+    const userInner = inode(inner, 'user');
+    const userOuter = theirs.get(userInner)?.up ?? 0;
+    expect(inode(outer, 'user')).toBe(userInner);
+    expect(theirs.get(userOuter)).toEqual({ up: INITIAL_USER, nprocs: 0, pid: null, command: null });
+    for (const ns of [userOuter, userInner, inode(outer, 'pid'), inode(inner, 'pid')]) expect([ns, ours.get(ns)]).toEqual([ns, theirs.get(ns)]);
+    const [file, ...rest] = [...who.prefix, 'lsns', '--tree=parent', '--type', 'user'];
+    const lsnsText = execFileSync(file ?? 'lsns', rest, { encoding: 'utf8' });
+    const text = (await nsrun(['ls', '--tree', 'parent', '--type', 'user'], who)).stdout;
+    for (const ns of [userOuter, userInner]) expect([ns, depth(text, ns)]).toEqual([ns, depth(lsnsText, ns)]);
+    expect(depth(text, userInner)).toBe(2);
+    expect(text).toMatch(new RegExp(`^[│ ]*[├└]─${userOuter} +user +0 +${who.uid === 0 ? 'root' : 'nobody'}$`, 'm'));
+  });
+
+  it("ls --tree owner puts nsrun's namespaces and unshare's user namespace under nsrun's empty one, as lsns --tree owner", async () => {
+    const ours = (await json<{ namespaces: Row[] }>(['ls', '--tree', 'owner', '--json'], who)).namespaces;
+    const theirs = lsns<{ namespaces: Row[] }>(['-J', '--tree=owner'], who).namespaces;
+    const userOuter = places(theirs).get(inode(inner, 'user'))?.up ?? 0;
+    const children = (tree: readonly Row[], ns: number): string[] =>
+      (flatten(tree).find((r) => r.ns === ns)?.children ?? []).map((c) => `${c.type}:${c.ns}:${c.nprocs}`).sort();
+    const expected = [...['uts', 'ipc', 'pid', 'mnt', 'net', 'cgroup', 'time'].map((t) => `${t}:${inode(outer, t)}`), `user:${inode(inner, 'user')}`];
+    expect(children(theirs, userOuter).map((c) => c.replace(/:\d+$/, '')).sort()).toEqual(expected.sort());
+    expect(children(ours, userOuter)).toEqual(children(theirs, userOuter));
+    expect(children(ours, inode(inner, 'user'))).toEqual(children(theirs, inode(inner, 'user')));
+    expect(places(ours).get(userOuter)).toEqual(places(theirs).get(userOuter));
+  });
+});
+
+describe.each(identities)('initial namespaces seen from inside a sandbox, as $name', (who) => {
+  const inside = (flags: string): Promise<{ inspect: { type: string; processes: { ns: number; initial: boolean }[] }[]; ls: Row[] }> =>
+    nsrun(['--flags', flags, '--', 'sh', '-c', `${process.execPath} ${nsrunBin} inspect --json 1 $$ && echo --- && ${process.execPath} ${nsrunBin} ls --json`], who).then((r) => {
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+      const [a, b] = r.stdout.split('---\n') as [string, string];
+      return { inspect: (JSON.parse(a) as { namespaces: [] }).namespaces, ls: (JSON.parse(b) as { namespaces: Row[] }).namespaces };
+    });
+
+  it.each([
+    ['all', KINDS],
+    ['user,pid,mnt', ['user', 'pid', 'mnt']],
+  ])("--flags %s: the sandbox's own namespaces are not initial, even those of its pid 1; the host's are", async (flags, created) => {
+    // this test runs in the host's namespaces, those of kthreadd
+    for (const type of KINDS) expect([type, inode(process.pid, type)]).toEqual([type, inode(2, type)]);
+    const { inspect, ls } = await inside(flags);
+    expect(inspect.map((n) => [n.type, n.processes.map((p) => p.initial)])).toEqual(KINDS.map((t) => [t, [!created.includes(t), !created.includes(t)]]));
+    expect(ls.map((r) => r.type).sort()).toEqual([...KINDS].sort());
+    for (const row of ls) expect([row.type, row.initial]).toEqual([row.type, !created.includes(row.type)]);
+  });
+});
+
+describe("root's listing names every user's kept sandboxes", () => {
+  const name = `inspect-other-${process.pid}`;
+  const spoofed = `inspect-spoof-${process.pid}`;
+  const rootName = `inspect-root-${process.pid}`;
+  // a uid no one has, whose state dir claims root's sandbox as its own
+  const stranger = 2_000_000_000 + (process.pid % 1000);
+  const strangerDir = `/tmp/nsrun-${stranger}`;
+  beforeAll(async () => {
+    expect((await nsrun(['run', '--name', name, '--flags', 'uts,ipc,net,user', '--', 'true'], asNobody)).exitCode).toBe(0);
+    expect((await nsrun(['run', '--name', rootName, '--flags', 'uts', '--', 'true'], asRoot)).exitCode).toBe(0);
+    const record = JSON.parse(readFileSync(`/run/nsrun/${rootName}/sandbox.json`, 'utf8')) as Record<string, unknown>;
+    mkdirSync(`${strangerDir}/${spoofed}`, { recursive: true, mode: 0o700 });
+    writeFileSync(`${strangerDir}/${spoofed}/sandbox.json`, JSON.stringify({ ...record, name: spoofed, dir: `${strangerDir}/${spoofed}` }));
+    for (const path of [strangerDir, `${strangerDir}/${spoofed}`, `${strangerDir}/${spoofed}/sandbox.json`]) chownSync(path, stranger, stranger);
+  });
+  afterAll(async () => {
+    rmSync(strangerDir, { recursive: true, force: true });
+    await nsrun(['rm', name], asNobody);
+    await nsrun(['rm', rootName], asRoot);
+  });
+
+  it("root's ls shows the NAME of uid 65534's kept sandbox, which uid 65534's ls shows", async () => {
+    const { sandboxes } = await json<{ sandboxes: { name: string; holder: number }[] }>(['ps', '--json'], asNobody);
+    const holder = sandboxes.find((s) => s.name === name)?.holder ?? 0;
+    for (const who of [asRoot, asNobody]) {
+      const { namespaces } = await json<{ namespaces: Row[] }>(['ls', '--json'], who);
+      expect(namespaces.filter((r) => r.name === name).map((r) => [r.type, r.ns]).sort()).toEqual(['ipc', 'net', 'user', 'uts'].map((t) => [t, inode(holder, t)]));
+    }
+    const text = await nsrun(['ls', '--type', 'uts'], asRoot);
+    expect(text.stdout).toMatch(new RegExp(`^ *${inode(holder, 'uts')} uts +1 +${holder} nobody +${name} `, 'm'));
+  });
+
+  it("a record in another uid's state dir does not name root's sandbox: its holder must run as that uid", async () => {
+    const { namespaces } = await json<{ namespaces: Row[] }>(['ls', '--json'], asRoot);
+    expect(namespaces.filter((r) => r.name === spoofed)).toEqual([]);
+    expect(namespaces.filter((r) => r.name === rootName).map((r) => r.type)).toEqual(['uts']);
   });
 });
