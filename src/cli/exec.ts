@@ -6,7 +6,7 @@ import { findSandbox } from '../keep.js';
 import { sortNamespaces, type NamespaceName } from '../namespaces.js';
 import type { HelpPage } from './help.js';
 import { flag, lastString, parseOptions, strings } from './parse.js';
-import { HELP_OPTION, type OptionSpec } from './spec.js';
+import { HELP_OPTION, RUN_OPTIONS, type OptionSpec } from './spec.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'target', alias: 't', type: 'number', description: 'the process whose namespaces the command enters' },
@@ -19,6 +19,21 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'cap-add', type: 'array', description: 'keep capabilities after --cap-drop: only those the command would keep anyway (repeatable)' },
   HELP_OPTION,
 ];
+
+/** Why exec refuses each option of nsrun run it has not got: a sandbox is joined as it was made. */
+const SET_UP = 'it sets a sandbox up, and exec joins one as it was made';
+const HELD = "the command is held to the sandbox's own (see nsrun exec --help)";
+const REFUSED: Readonly<Record<string, string>> = {
+  map: SET_UP, 'uid-map': SET_UP, 'gid-map': SET_UP, propagation: SET_UP, 'no-proc': SET_UP, hostname: SET_UP,
+  domainname: SET_UP, 'time-offset': SET_UP, rootfs: SET_UP, bind: SET_UP, 'ro-bind': SET_UP, tmpfs: SET_UP, dev: SET_UP,
+  'read-only': SET_UP, uid: HELD, gid: HELD, 'allow-new-privs': HELD,
+  init: "the sandbox's PID 1 is there already",
+  'preserve-fds': 'exec passes no file descriptor but 0, 1 and 2',
+  'stop-timeout': 'a signal reaches the command at once, as nsenter passes it on',
+  'status-fd': 'exec reports the exit status only',
+  'dry-run': 'exec has nothing to print but the command',
+  version: 'see nsrun --version',
+};
 
 export const help: HelpPage = {
   usage: 'exec --target PID | --name NAME [options] [--] command [args...]',
@@ -58,8 +73,13 @@ function target(values: Readonly<Record<string, unknown>>): {
   };
 }
 
+/** The options of nsrun run that exec has not got, read so that the refusal says why. */
+const REFUSED_OPTIONS = RUN_OPTIONS.filter((o) => o.name in REFUSED);
+
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS);
+  const { values, given, positionals } = parseOptions(argv, [...OPTIONS, ...REFUSED_OPTIONS]);
+  const refused = given.find((o) => o.name in REFUSED);
+  if (refused !== undefined) throw usageError(`exec cannot take --${refused.name}: ${String(REFUSED[refused.name])}`);
   const { pid, flags, held } = target(values);
   if (positionals.length === 0) throw usageError('no command given (see nsrun exec --help)');
   const options = {

@@ -31,7 +31,8 @@ const ALL_CAPS = ((1n << BigInt(Number(readFileSync('/proc/sys/kernel/cap_last_c
 /** The capabilities root keeps when it joins, as with nsenter: those of this process's bounding set, or every one in a new user namespace. */
 const joinedCaps = (who: Identity): string =>
   who.uid === 0 ? (/\nCapBnd:\t([0-9a-f]+)\n/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 'unknown') : ALL_CAPS;
-const UNKNOWN = /^nsrun: unknown option --[a-z-]+ \(see nsrun --help\)$/;
+/** exec's refusal of an option of nsrun run: one line naming it, and why. */
+const REFUSED = /^nsrun: exec cannot take --[a-z-]+: \S.*$/;
 /** In nsrun's environment, never the sandbox's unless passed on. */
 const CALLER_VARIABLE = 'NSRUN_MATRIX_CALLER';
 const host = (type: string): string => readlinkSync(`/proc/self/ns/${type}`);
@@ -371,7 +372,7 @@ async function expectJoined(joined: Joined, cell: Cell, exec: (args: readonly st
   if ('seen' in joined) return expectSeen(await exec([]), joined.seen, path);
   expectSeen(await exec([]), joined.default, `${path}, without exec's option`);
   if ('own' in joined) return expectSeen(await exec(joined.own), cell.seen, `${path} ${joined.own.join(' ')}`);
-  expectSeen(await exec(joined.refused), { exitCode: 2, stderr: UNKNOWN }, `${path} ${joined.refused.join(' ')}`);
+  expectSeen(await exec(joined.refused), { exitCode: 2, stderr: REFUSED }, `${path} ${joined.refused.join(' ')}`);
 }
 
 /** A library run of every cell at once, in one Node process run as `who`, as JSON outcomes by option. */
@@ -457,6 +458,18 @@ describe.each(identities)('every option on every path, as $name', (who) => {
   });
 });
 
+/** The options of nsrun run that exec has too. */
+const EXEC_OPTIONS = ['flags', 'cwd', 'env', 'clear-env', 'cap-drop', 'cap-add', 'name', 'help'];
+
+it.concurrent.each(RUN_OPTIONS.filter((o) => !EXEC_OPTIONS.includes(o.name)))('exec refuses --$name, naming it and why', async (option) => {
+  const value = option.type === 'boolean' ? [] : ['1'];
+  for (const path of [['--name', 'matrix-none'], ['--target', '1']]) {
+    const r = await nsrun(['exec', ...path, `--${option.name}`, ...value, '--', 'true']);
+    expect(r).toMatchObject({ exitCode: 2, stdout: '' });
+    expect(r.stderr).toMatch(new RegExp(`^nsrun: exec cannot take --${option.name}: \\S.*$`));
+  }
+});
+
 describe.each(identities)('--stop-timeout on every path, as $name', (who) => {
   // the command ignores SIGTERM: once it is relayed, --stop-timeout 0 kills it at once (the default waits 10 s)
   const stubborn = ['--', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'];
@@ -493,7 +506,7 @@ describe.each(identities)('--stop-timeout on every path, as $name', (who) => {
       expect(r.exitCode).toBe(137);
       for (const path of [['--name', n], ['--target', '1']]) {
         const refused = await nsrun(['exec', ...path, '--stop-timeout', '0', '--', 'true'], who);
-        expect(refused).toMatchObject({ exitCode: 2, stderr: 'nsrun: unknown option --stop-timeout (see nsrun --help)' });
+        expect(refused).toMatchObject({ exitCode: 2, stderr: 'nsrun: exec cannot take --stop-timeout: a signal reaches the command at once, as nsenter passes it on' });
       }
     } finally {
       await nsrun(['rm', n], who);
