@@ -47,7 +47,6 @@ export const help: HelpPage = {
     ['nsrun exec --target 4242 -- hostname', "the hostname of process 4242's UTS namespace"],
     ['nsrun exec --name box -- sh', 'a shell in the kept sandbox box'],
     ['nsrun exec --target 4242 --flags net -- ip addr', "only its network namespace: the host's files, its interfaces"],
-    ['nsrun exec --name box --cap-drop all -- sh', 'a shell in box without any capability'],
   ],
   epilogue:
     "Exit status: the command's; 128+n when it died of signal n; 2 for a usage error; 125 when the namespaces cannot be " +
