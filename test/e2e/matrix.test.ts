@@ -413,19 +413,21 @@ describe.each(identities)('every option on every path, as $name', (who) => {
     expect(await nsrun(['rm', ...names], who)).toMatchObject({ exitCode: 0, stderr: '' });
   });
 
-  it.concurrent.each(all)('--$option: nsrun run', async (cell) => {
+  const named = (list: readonly Cell[]): (readonly [string, Cell])[] => list.map((cell) => [cell.option, cell] as const);
+
+  it.concurrent.each(named(all))('--%s: nsrun run', async (_, cell) => {
     expectSeen(await nsrunWithFd(['run', ...cell.args, ...command(cell)], who, cell.fd3), cell.seen, 'run');
   });
 
-  it.concurrent.each(all)('--$option: nsrun run --init', async (cell) => {
+  it.concurrent.each(named(all))('--%s: nsrun run --init', async (_, cell) => {
     expectSeen(await nsrunWithFd(['run', '--init', ...cell.args, ...command(cell)], who, cell.fd3), cell.seen, 'run --init');
   });
 
-  it.each(all.filter((c) => typeof c.api !== 'string'))('--$option: the library\'s run()', (cell) => {
+  it.each(named(all.filter((c) => typeof c.api !== 'string')))("--%s: the library's run()", (_, cell) => {
     expectSeen(api[cell.option] ?? { exitCode: undefined, stdout: '', stderr: 'no outcome' }, cell.seen, 'run()');
   });
 
-  it.concurrent.each(all)('--$option: run --name, then exec --name', async (cell) => {
+  it.concurrent.each(named(all))('--%s: run --name, then exec --name', async (_, cell) => {
     const n = `matrix-${who.uid}-${process.pid}-${cell.option}`;
     const first = await nsrunWithFd(['run', '--name', n, ...cell.args, ...command(cell)], who, cell.fd3);
     if (cell.runsNothing !== true) names.push(n);
@@ -439,7 +441,7 @@ describe.each(identities)('every option on every path, as $name', (who) => {
     await expectJoined(cell.name, cell, exec, 'exec --name');
   });
 
-  it.concurrent.each(all)('--$option: exec --target into a sandbox started with it', async (cell) => {
+  it.concurrent.each(named(all))('--%s: exec --target into a sandbox started with it', async (_, cell) => {
     const sandbox = nsrunWithFd(['run', ...cell.args, '--', 'sh', '-c', 'echo ready; exec sleep 1000'], who, cell.fd3);
     if (cell.runsNothing === true || cell.seen.exitCode !== undefined) {
       // no sandbox to join: it ends at once, as nsrun run does
@@ -461,7 +463,7 @@ describe.each(identities)('every option on every path, as $name', (who) => {
 /** The options of nsrun run that exec has too. */
 const EXEC_OPTIONS = ['flags', 'cwd', 'env', 'clear-env', 'cap-drop', 'cap-add', 'name', 'help'];
 
-it.concurrent.each(RUN_OPTIONS.filter((o) => !EXEC_OPTIONS.includes(o.name)))('exec refuses --$name, naming it and why', async (option) => {
+it.concurrent.each(RUN_OPTIONS.filter((o) => !EXEC_OPTIONS.includes(o.name)).map((o) => [o.name, o] as const))('exec refuses --%s, naming it and why', async (_, option) => {
   const value = option.type === 'boolean' ? [] : ['1'];
   for (const path of [['--name', 'matrix-none'], ['--target', '1']]) {
     const r = await nsrun(['exec', ...path, `--${option.name}`, ...value, '--', 'true']);
