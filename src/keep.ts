@@ -235,14 +235,17 @@ function writeRecord(sandbox: KeptSandbox): void {
   renameSync(temporary, join(sandbox.dir, METADATA));
 }
 
+/** Where a member of a kept sandbox's config goes (see PLACES). */
+type Place = 'holder' | 'command' | 'limit' | 'init' | 'runner';
+
 /**
  * Where each member of a sandbox's config goes, so that none is lost on the way: `holder`, the
- * process that makes the namespaces and sets them up once (ids maps, mounts, root, names);
+ * process that makes the namespaces and sets them up once (id maps, mounts, root, names);
  * `command`, each command that joins it; `limit`, each command too, and recorded for every
  * `exec --name` into it; `init`, what the holder is, PID 1 reaping orphans, the command never
  * being PID 1; `runner`, set by whatever runs the helper. A member without a place does not compile.
  */
-const PLACES: Readonly<Record<keyof HelperConfig, 'holder' | 'command' | 'limit' | 'init' | 'runner'>> = {
+const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   version: 'runner',
   'parent-pid': 'runner',
   join: 'runner',
@@ -274,7 +277,7 @@ const PLACES: Readonly<Record<keyof HelperConfig, 'holder' | 'command' | 'limit'
 };
 
 /** The members of `config` whose place is one of `places`. */
-function membersFor(config: HelperConfig, ...places: readonly string[]): Partial<HelperConfig> {
+function membersFor(config: HelperConfig, ...places: readonly Place[]): Partial<HelperConfig> {
   return Object.fromEntries(Object.entries(config).filter(([key]) => places.includes(PLACES[key as keyof HelperConfig])));
 }
 
