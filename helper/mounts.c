@@ -263,19 +263,44 @@ static int tmpfs_mount(struct root *r, const struct mount_entry *m)
   return attach(r, tree, target) < 0 ? step_failed(r, "tmpfs", m->destination, NULL) : 0;
 }
 
-/* Fills the new /dev (dev: its mount) with the host's harmless device nodes,
- * a private devpts, /dev/shm and the standard links; on failure *name is what
- * it was making. Returns -1 with errno set. */
-static int populate_dev(struct root *r, int dev, const char **name)
+/* Clones the host's harmless device nodes into trees, before the new /dev covers
+ * them (without a rootfs, /dev is the host's own); on failure *name is the node.
+ * Returns -1 with errno set, having closed what it cloned. */
+static int clone_dev_nodes(struct root *r, int trees[], const char **name)
 {
-  static const char *const devpts[] = { "ptmxmode", "0666", "mode", "0620", NULL };
-  static const char *const shm[] = { "mode", "1777", NULL };
   char host[32];
   for (size_t i = 0; i < sizeof dev_nodes / sizeof dev_nodes[0]; i++) {
     *name = dev_nodes[i];
     snprintf(host, sizeof host, "/dev/%s", dev_nodes[i]);
-    if (create_entry(r, dev, dev_nodes[i], false) < 0 || attach_at(r, clone_tree(r, AT_FDCWD, host, false), dev, dev_nodes[i]) < 0)
+    if ((trees[i] = clone_tree(r, AT_FDCWD, host, false)) < 0) {
+      while (i-- > 0)
+        close_keeping_errno(trees[i]);
       return -1;
+    }
+  }
+  return 0;
+}
+
+/* Fills the new /dev (dev: its mount) with the host's device nodes cloned in trees
+ * (each closed here), a private devpts, /dev/shm and the standard links; on failure
+ * *name is what it was making. Returns -1 with errno set. */
+static int populate_dev(struct root *r, int dev, int trees[], const char **name)
+{
+  static const char *const devpts[] = { "ptmxmode", "0666", "mode", "0620", NULL };
+  static const char *const shm[] = { "mode", "1777", NULL };
+  size_t nodes = sizeof dev_nodes / sizeof dev_nodes[0];
+  for (size_t i = 0; i < nodes; i++) {
+    *name = dev_nodes[i];
+    int rc = create_entry(r, dev, dev_nodes[i], false);
+    if (rc == 0)
+      rc = attach_at(r, trees[i], dev, dev_nodes[i]); /* closes the tree */
+    else
+      close_keeping_errno(trees[i]);
+    if (rc < 0) {
+      while (++i < nodes)
+        close_keeping_errno(trees[i]);
+      return -1;
+    }
   }
   *name = "pts";
   if (create_entry(r, dev, "pts", true) < 0 || attach_at(r, fresh_mount(r, "devpts", devpts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC), dev, "pts") < 0)
@@ -296,16 +321,25 @@ static int dev_mount(struct root *r, const struct mount_entry *m)
 {
   static const char *const options[] = { "mode", "0755", NULL };
   const char *name = NULL;
+  int trees[sizeof dev_nodes / sizeof dev_nodes[0]];
+  if (clone_dev_nodes(r, trees, &name) < 0)
+    return step_failed(r, "dev", m->destination, name);
   int target = make_mount_point(r, m->destination, true);
-  if (target < 0)
+  if (target < 0) {
+    for (size_t i = 0; i < sizeof trees / sizeof trees[0]; i++)
+      close_keeping_errno(trees[i]);
     return -1;
+  }
   int dev = fresh_mount(r, "tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   int copy = dev < 0 ? -1 : fcntl(dev, F_DUPFD_CLOEXEC, 0); /* attach closes the one it is given */
   if (dev >= 0 && copy < 0)
     failed(r, "fcntl");
   int rc = attach(r, copy < 0 ? -1 : copy, target);
   if (rc == 0)
-    rc = populate_dev(r, dev, &name);
+    rc = populate_dev(r, dev, trees, &name);
+  else
+    for (size_t i = 0; i < sizeof trees / sizeof trees[0]; i++)
+      close_keeping_errno(trees[i]);
   close_keeping_errno(dev);
   return rc < 0 ? step_failed(r, "dev", m->destination, name) : 0;
 }

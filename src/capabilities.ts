@@ -1,5 +1,5 @@
 /** Linux capabilities by name, and the set a sandbox keeps under --cap-drop and --cap-add. */
-import { invalidValue } from './errors.js';
+import { invalidValue, usageError } from './errors.js';
 
 /** Every capability, by number (capabilities(7)). */
 export const CAPABILITIES = [
@@ -22,6 +22,18 @@ function parseCapabilities(option: '--cap-drop' | '--cap-add', list: string): nu
   });
 }
 
+/** `kept` less the capabilities of each `drop` list, plus those of each `add` list. */
+function applyLists(kept: Set<number>, drop: readonly string[] | undefined, add: readonly string[] | undefined): number[] {
+  for (const list of drop ?? []) for (const n of parseCapabilities('--cap-drop', list)) kept.delete(n);
+  for (const list of add ?? []) for (const n of parseCapabilities('--cap-add', list)) kept.add(n);
+  return [...kept].sort((a, b) => a - b);
+}
+
+/** Every capability when `runsAsRoot`, else none: what a command has before --cap-drop and --cap-add. */
+export function fullCapabilities(runsAsRoot: boolean): number[] {
+  return runsAsRoot ? CAPABILITIES.map((_, n) => n) : [];
+}
+
 /**
  * The capabilities the command keeps: those it would have (all when it runs as root, none
  * otherwise), less `drop`, plus `add`; undefined when neither is given (the sets are left alone).
@@ -32,8 +44,25 @@ export function keptCapabilities(
   runsAsRoot: boolean,
 ): number[] | undefined {
   if (drop === undefined && add === undefined) return undefined;
-  const kept = new Set<number>(runsAsRoot ? CAPABILITIES.map((_, n) => n) : []);
-  for (const list of drop ?? []) for (const n of parseCapabilities('--cap-drop', list)) kept.delete(n);
-  for (const list of add ?? []) for (const n of parseCapabilities('--cap-add', list)) kept.add(n);
-  return [...kept].sort((a, b) => a - b);
+  return applyLists(new Set(fullCapabilities(runsAsRoot)), drop, add);
+}
+
+/**
+ * The capabilities of a command that joins a sandbox whose commands keep `allowed`: `allowed`
+ * less `drop`, plus `add`, which may only name capabilities of `allowed` (`where` says whose):
+ * joining narrows the sandbox's limits, never widens them.
+ */
+export function narrowedCapabilities(
+  allowed: readonly number[],
+  drop: readonly string[] | undefined,
+  add: readonly string[] | undefined,
+  where: string,
+): number[] {
+  const kept = applyLists(new Set(allowed), drop, add);
+  const extra = kept.filter((n) => !allowed.includes(n));
+  if (extra.length > 0) {
+    const names = extra.map((n) => CAPABILITIES[n] ?? String(n)).join(',');
+    throw usageError(`--cap-add ${names}: not among the capabilities of ${where}; exec can only narrow them`);
+  }
+  return kept;
 }

@@ -20,12 +20,13 @@ function parseLine(text: string): Readonly<Record<string, unknown>> | undefined 
 
 /**
  * Runs the helper with `document` on its stdin (`--config-fd 0`) and the status stream on its
- * stdout; the helper gets no terminal and dies with this process while it runs.
+ * stdout; the helper gets no terminal and no environment (a holder it leaves behind would show
+ * nsrun's at /proc/1/environ to the sandbox), and dies with this process while it runs.
  */
 export function runHelperOnce(document: object, helper: string = helperPath()): Promise<HelperOutput> {
   const text = JSON.stringify({ ...document, 'parent-pid': process.pid });
   return new Promise((resolve, reject) => {
-    const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore'], env: {} });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {

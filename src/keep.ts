@@ -20,6 +20,12 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** The metadata file in a kept sandbox's directory. */
 const METADATA = 'sandbox.json';
 
+/**
+ * What every command in a kept sandbox is held to, its first and each `exec --name` into it
+ * alike: its ids inside, the capabilities it keeps (absent: those of its uid) and no_new_privs.
+ */
+export type SandboxLimits = Pick<HelperConfig, 'uid' | 'gid' | 'capabilities' | 'no-new-privs'>;
+
 /** A kept sandbox, as recorded in its directory. */
 export interface KeptSandbox {
   readonly name: string;
@@ -33,6 +39,8 @@ export interface KeptSandbox {
   readonly dir: string;
   /** As root: the file each namespace is bind-mounted on. */
   readonly paths: Partial<Record<NamespaceName, string>>;
+  /** The limits of its commands; absent in a record of an older nsrun, whose commands had none. */
+  readonly limits?: SandboxLimits;
 }
 
 /** A kept sandbox and whether its holder still runs. */
@@ -227,49 +235,72 @@ function writeRecord(sandbox: KeptSandbox): void {
   renameSync(temporary, join(sandbox.dir, METADATA));
 }
 
+/** Where a member of a kept sandbox's config goes (see PLACES). */
+type Place = 'holder' | 'command' | 'limit' | 'init' | 'runner';
+
+/**
+ * Where each member of a sandbox's config goes, so that none is lost on the way: `holder`, the
+ * process that makes the namespaces and sets them up once (id maps, mounts, root, names);
+ * `command`, each command that joins it; `limit`, each command too, and recorded for every
+ * `exec --name` into it; `init`, what the holder is, PID 1 reaping orphans, the command never
+ * being PID 1; `runner`, set by whatever runs the helper. A member without a place does not compile.
+ */
+const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
+  version: 'runner',
+  'parent-pid': 'runner',
+  join: 'runner',
+  namespaces: 'holder',
+  'uid-map': 'holder',
+  'gid-map': 'holder',
+  newuidmap: 'holder',
+  newgidmap: 'holder',
+  setgroups: 'holder',
+  propagation: 'holder',
+  'mount-proc': 'holder',
+  'mount-sys': 'holder',
+  hostname: 'holder',
+  domainname: 'holder',
+  'time-offsets': 'holder',
+  rootfs: 'holder',
+  'read-only': 'holder',
+  mounts: 'holder',
+  init: 'init',
+  command: 'command',
+  cwd: 'command',
+  env: 'command',
+  'preserve-fds': 'command',
+  'stop-timeout': 'command',
+  uid: 'limit',
+  gid: 'limit',
+  capabilities: 'limit',
+  'no-new-privs': 'limit',
+};
+
+/** The members of `config` whose place is one of `places`. */
+function membersFor(config: HelperConfig, ...places: readonly Place[]): Partial<HelperConfig> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => places.includes(PLACES[key as keyof HelperConfig])));
+}
+
 /** The members of a sandbox's config that create and set up its namespaces: the holder's part. */
 function holderConfig(config: HelperConfig): object {
-  const { namespaces, propagation, hostname, domainname, setgroups, newuidmap, newgidmap } = config;
-  return {
-    version: 1,
-    namespaces,
-    'uid-map': config['uid-map'],
-    'gid-map': config['gid-map'],
-    newuidmap,
-    newgidmap,
-    setgroups,
-    propagation,
-    'mount-proc': config['mount-proc'],
-    'mount-sys': config['mount-sys'],
-    hostname,
-    domainname,
-    'time-offsets': config['time-offsets'],
-    keep: true,
-  };
+  return { version: 1, ...membersFor(config, 'holder'), keep: true };
+}
+
+/** The limits of a sandbox's commands, recorded for every exec --name into it. */
+function limitsOf(config: HelperConfig): SandboxLimits {
+  return membersFor(config, 'limit');
 }
 
 /**
- * The config that runs the sandbox's command by joining the holder: the command's part. The
- * holder sits in /, so the command starts in `config.cwd`, else in `cwd` (the caller's), as
- * with `nsrun run`.
+ * The config that runs the sandbox's command by joining the holder: the command's part and the
+ * limits. The holder sits in its /, so the command starts in `config.cwd`, else in `cwd` (the
+ * caller's) as with `nsrun run`, but in the root of a `rootfs`, as with `nsrun run --rootfs`.
  */
 export function commandConfig(config: HelperConfig, sandbox: KeptSandbox, cwd: string): HelperConfig {
   const names = sortNamespaces(Object.keys(sandbox.namespaces) as NamespaceName[]);
-  const { command, env, uid, gid, capabilities } = config;
-  return {
-    version: 1,
-    command,
-    namespaces: [],
-    env,
-    cwd: config.cwd ?? cwd,
-    uid,
-    gid,
-    capabilities,
-    'preserve-fds': config['preserve-fds'],
-    'no-new-privs': config['no-new-privs'],
-    'stop-timeout': config['stop-timeout'],
-    join: { pid: sandbox.holder, namespaces: names },
-  };
+  const start = config.cwd ?? (config.rootfs === undefined ? cwd : undefined);
+  const { command, env } = config;
+  return { ...membersFor(config, 'command', 'limit'), version: 1, command, env, namespaces: [], cwd: start, join: { pid: sandbox.holder, namespaces: names } };
 }
 
 /**
@@ -298,7 +329,7 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
     const holder = Number(ready['child-pid']);
     const inodes = (ready['namespaces'] ?? {}) as Readonly<Record<string, number>>;
     const namespaces = Object.fromEntries(config.namespaces.map((k) => [k, inodes[k] ?? 0]));
-    sandbox = { name, namespaces, holder, createdAt: new Date().toISOString(), dir, paths: {} };
+    sandbox = { name, namespaces, holder, createdAt: new Date().toISOString(), dir, paths: {}, limits: limitsOf(config) };
     // recorded at once, so that rm finds the holder even if nsrun dies before the bind mounts
     writeRecord(sandbox);
     if (system.euid === 0) {

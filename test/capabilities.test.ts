@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CAPABILITIES, keptCapabilities } from '../src/capabilities.js';
+import { CAPABILITIES, keptCapabilities, narrowedCapabilities } from '../src/capabilities.js';
+import { thrown } from './support/thrown.js';
 
 const ALL = CAPABILITIES.map((_, n) => n);
 
@@ -21,5 +22,20 @@ describe('keptCapabilities', () => {
     [undefined, ['all,bogus'], "invalid --cap-add 'bogus'"],
   ] as const)('refuses an unknown name: drop %j add %j', (drop, add, message) => {
     expect(() => keptCapabilities(drop, add, true)).toThrow(message);
+  });
+});
+
+describe('narrowedCapabilities', () => {
+  it.each([
+    [[12, 13, 21], ['NET_RAW'], undefined, [12, 21]],
+    [[12, 13, 21], ['all'], ['NET_RAW'], [13]],
+    [[12, 13], undefined, ['NET_ADMIN'], [12, 13]],
+  ] as const)('of %j, drop %j add %j keeps %j', (allowed, drop, add, kept) => {
+    expect(narrowedCapabilities(allowed, drop, add, "sandbox 'box'")).toEqual(kept);
+  });
+
+  it('refuses to add what the sandbox has not got: exit 2, one line naming the capability', () => {
+    const error = thrown(() => narrowedCapabilities([13], ['all'], ['NET_RAW,SYS_ADMIN'], "sandbox 'box'"));
+    expect(error).toMatchObject({ exitCode: 2, message: "--cap-add SYS_ADMIN: not among the capabilities of sandbox 'box'; exec can only narrow them" });
   });
 });

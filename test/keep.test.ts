@@ -107,4 +107,14 @@ describe('commandConfig', () => {
     const { cwd: _given, ...withoutCwd } = config;
     expect(commandConfig(withoutCwd, sandbox, '/home/alice').cwd).toBe('/home/alice');
   });
+
+  it('starts it in the root of a --rootfs without --cwd, where the holder is, and leaves the root and mounts to the holder', () => {
+    const { cwd: _given, ...withoutCwd } = config;
+    const inRootfs: HelperConfig = { ...withoutCwd, rootfs: '/srv/rootfs', 'read-only': true, mounts: [{ type: 'dev', destination: '/dev' }] };
+    const joined = commandConfig(inRootfs, sandbox, '/home/alice');
+    expect(joined.cwd).toBeUndefined();
+    expect(joined).not.toHaveProperty('rootfs');
+    expect(joined).not.toHaveProperty('mounts');
+    expect(joined).not.toHaveProperty('read-only');
+  });
 });

@@ -83,6 +83,22 @@ describe.each(identities)('nsrun exec into a running sandbox, as $name', (who) =
     expect(r).toMatchObject({ exitCode: 0, stdout: '/tmp\nyes' });
   });
 
+  it('keeps the capabilities it gets there, as nsenter does, which --cap-drop and --cap-add narrow', async () => {
+    const probe = ['--', 'sh', '-c', 'grep -E "^(CapEff|CapBnd|CapAmb):" /proc/self/status | cut -f2'];
+    const all = (await exec(probe)).stdout.split('\n');
+    expect(all[0]).toBe(all[1]); // the effective set is the whole bounding set
+    expect(all[0]).toMatch(/^0+1f+$/);
+    const narrowed = await exec(['--cap-drop', 'all', '--cap-add', 'NET_RAW,CHOWN', ...probe]);
+    expect(narrowed).toMatchObject({ exitCode: 0, stdout: ['0000000000002001', '0000000000002001', '0000000000000000'].join('\n') });
+    const dropped = await exec(['--cap-drop', 'NET_RAW', ...probe]);
+    expect(BigInt(`0x${dropped.stdout.split('\n')[0] ?? ''}`)).toBe(BigInt(`0x${all[0] ?? ''}`) & ~(1n << 13n));
+  });
+
+  it('runs with only --env under --clear-env', async () => {
+    const r = await exec(['--clear-env', '--env', 'ONLY=this', '--', '/usr/bin/env']);
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'ONLY=this' });
+  });
+
   it.each([
     ['the exit code', ['sh', '-c', 'exit 7'], 7],
     ['128+n for a death by signal n', ['sh', '-c', 'kill -TERM $$'], 143],

@@ -1,8 +1,15 @@
 // nsrun run --name keeps a sandbox's namespaces; exec --name joins them again, ps lists them,
 // rm releases them and leaves nothing behind: no mount, no process, no file.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alive, identities, nsrun, waitFor, type Identity } from './harness.js';
+import { alive, identities, nsrun, root as repo, waitFor, type Identity } from './harness.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'nsrun-keep-'));
+chmodSync(scratch, 0o755);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Listed {
   name: string;
@@ -123,6 +130,62 @@ describe.each(identities)('kept sandboxes, as $name', (who) => {
     expect(mountinfo()).not.toContain(sandbox.dir);
   });
 
+  it('run --name sets the sandbox up as nsrun run does: --rootfs, --read-only, --bind, --ro-bind, --tmpfs and --dev reach its command and every exec --name', async () => {
+    const n = `${name}-fs`;
+    const rootfs = join(scratch, `rootfs-${who.uid}`);
+    execFileSync(join(repo, 'scripts/mkrootfs.sh'), [rootfs], { stdio: 'ignore' });
+    const shared = join(scratch, `shared-${who.uid}`);
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    writeFileSync(join(shared, 'host-file'), 'from the host\n');
+    const options = ['--rootfs', rootfs, '--read-only', '--bind', `${shared}:/mnt`, '--ro-bind', `${shared}:/root`, '--tmpfs', '/tmp', '--dev', '--flags', 'all'];
+    // what every command sees: the rootfs's marker, the binds, a read-only root, the tmpfs, /dev, and no host path
+    const probe = `cat /etc/nsrun-rootfs; cat /mnt/host-file; pwd; test -e ${scratch} || echo no-host; touch /x 2>/dev/null || echo ro-root; ` +
+      'touch /root/x 2>/dev/null || echo ro-bind; echo $1 > /mnt/$1; echo t > /tmp/$1 && ls /tmp; test -c /dev/null && test -d /dev/pts && echo dev';
+    made.push(n);
+    const first = await nsrun(['run', '--name', n, ...options, '--', '/bin/sh', '-c', probe, 'sh', 'first'], who);
+    const expected = (tmp: string): string =>
+      ['a root filesystem for nsrun, made by scripts/mkrootfs.sh from busybox-static', 'from the host', '/', 'no-host', 'ro-root', 'ro-bind', tmp, 'dev'].join('\n');
+    expect(first).toMatchObject({ exitCode: 0, stdout: expected('first'), stderr: '' });
+    const second = await nsrun(['exec', '--name', n, '--', '/bin/sh', '-c', probe, 'sh', 'second'], who);
+    // the same tmpfs: the first command's file is still there
+    expect(second).toMatchObject({ exitCode: 0, stdout: expected('first\nsecond'), stderr: '' });
+    expect(readFileSync(join(shared, 'first'), 'utf8')).toBe('first\n');
+    expect(readFileSync(join(shared, 'second'), 'utf8')).toBe('second\n');
+    expect(existsSync(join(rootfs, 'x'))).toBe(false);
+  });
+
+  it("the holder has no environment: the sandbox cannot read nsrun's at /proc/1/environ", async () => {
+    const n = `${name}-env`;
+    made.push(n);
+    const env = { ...process.env, NSRUN_SECRET_TOKEN: 'hunter2' };
+    const first = await nsrun(['run', '--name', n, '--clear-env', '--flags', 'pid,ns,user', '--', 'sh', '-c', 'wc -c < /proc/1/environ; env | wc -l'], who, { env });
+    expect(first).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(first.stdout.split('\n').map((l) => l.trim())).toEqual(['0', '1']); // env lists PWD, which sh sets
+    const holder = (await find(n, who)).holder;
+    expect(readFileSync(`/proc/${holder}/environ`, 'utf8')).toBe('');
+  });
+
+  it("every exec --name is held to the sandbox's limits: its --uid, --gid, --cap-drop and no_new_privs", async () => {
+    const n = `${name}-limits`;
+    made.push(n);
+    const probe = ['sh', '-c', 'id -u; id -g; grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status | cut -f2'];
+    // as root a host uid other than 0 (no user namespace), unprivileged root inside one
+    const [identity, id] = who.uid === 0 ? [['--flags', 'pid,ns', '--uid', '1000', '--gid', '1000'], '1000'] : [['--flags', 'pid,ns,user'], '0'];
+    const first = await nsrun(['run', '--name', n, ...identity, '--cap-drop', 'all', '--cap-add', 'CHOWN', '--', ...probe], who);
+    const held = [id, id, '0000000000000001', '0000000000000001', '1'].join('\n');
+    expect(first).toMatchObject({ exitCode: 0, stdout: held, stderr: '' });
+    expect(await nsrun(['exec', '--name', n, '--', ...probe], who)).toMatchObject({ exitCode: 0, stdout: held, stderr: '' });
+    // --cap-drop narrows them further; --cap-add cannot widen them
+    const narrowed = await nsrun(['exec', '--name', n, '--cap-drop', 'CHOWN', '--', ...probe], who);
+    expect(narrowed.stdout).toBe([id, id, '0000000000000000', '0000000000000000', '1'].join('\n'));
+    const widened = await nsrun(['exec', '--name', n, '--cap-add', 'SYS_ADMIN', '--', 'true'], who);
+    expect(widened).toMatchObject({
+      exitCode: 2,
+      stderr: `nsrun: --cap-add SYS_ADMIN: not among the capabilities of sandbox '${n}'; exec can only narrow them`,
+    });
+  });
+
   it.each(['', '-leading-dash', 'has space', 'slash/inside', '..', 'x'.repeat(65)])('refuses the name %j with exit 2', async (bad) => {
     const r = await nsrun(['run', `--name=${bad}`, '--', 'true'], who);
     expect(r.exitCode).toBe(2);
@@ -130,10 +193,15 @@ describe.each(identities)('kept sandboxes, as $name', (who) => {
   });
 
   it('exits 2 for rm of a name that does not exist, and changes nothing', async () => {
-    const before = await listed(who);
+    // only this file's sandboxes: others may come and go meanwhile
+    const ours = async (): Promise<Listed[]> => (await listed(who)).filter((s) => s.name.startsWith(name));
+    const n = `${name}-kept`;
+    made.push(n);
+    expect((await nsrun(['run', '--name', n, '--flags', 'uts,user', '--', 'true'], who)).exitCode).toBe(0);
+    const before = await ours();
     const r = await nsrun(['rm', `${name}-none`], who);
     expect(r).toMatchObject({ exitCode: 2, stderr: `nsrun: no sandbox named '${name}-none' (see nsrun ps)` });
-    expect(await listed(who)).toEqual(before);
+    expect(await ours()).toEqual(before);
   });
 });
 
