@@ -80,7 +80,7 @@ describe.each(identities)('ls prints command lines escaped, as lsns does (issue 
   });
 });
 
-describe.each(identities)('a full $TMPDIR (issue 14 #14): $name', (who) => {
+describe.each(identities)('a full TMPDIR (issue 14 #14): $name', (who) => {
   /** Mounts a 16 KiB tmpfs on a directory of the test in a mount namespace of its own, fills it, and runs nsrun there with TMPDIR on it. */
   const inFullTmpdir = async (args: readonly string[]) => {
     const dir = scratch(asRoot);
