@@ -9,6 +9,11 @@ function stringMember(error: unknown, key: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** Whether `error` is a write to a pipe whose reader has gone (`nsrun ls | head -1`), which ends nsrun as SIGPIPE ends lsns. */
+export function readerGone(error: unknown): boolean {
+  return stringMember(error, 'code') === 'EPIPE' && stringMember(error, 'syscall') === 'write';
+}
+
 /** A setup error (exit 125) with `message` on one line. */
 function setupError(message: string, cause: unknown, hint?: string): NsrunError {
   return new NsrunError(escapeText(message.trim().split(/\s*\n\s*/).join(': ')), { step: 'helper', exitCode: EXIT.setup, hint, cause });

@@ -1,10 +1,16 @@
 /** The entry of the bundled command, `dist/nsrun.cjs` (scripts/bundle.mjs), which bin/nsrun loads. */
+import { readerGone } from './failure.js';
 import { fail, main } from './main.js';
 
+/** 128 + SIGPIPE, what a shell reports for a program a closed pipe ended. */
+const BROKEN_PIPE = 141;
+
 // What escapes main (an 'error' event nothing listens to, a rejection nothing awaits) is one line
-// and exit 125 too, never a stack trace; the helper, if one runs, dies with this process.
+// and exit 125 too, never a stack trace; the helper, if one runs, dies with this process. Output
+// whose reader has gone ends nsrun quietly, as SIGPIPE ends other programs.
 const end = (error: unknown): void => {
-  fail(error);
+  if (readerGone(error)) process.exitCode = BROKEN_PIPE;
+  else fail(error);
   process.exit();
 };
 process.on('uncaughtException', end);

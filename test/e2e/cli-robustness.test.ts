@@ -123,6 +123,14 @@ describe.each(identities)('failures Node raises are one line with exit 125 (issu
     expect(hostMounts(dir)).toEqual([]);
   });
 
+  it('ends quietly with 141 when the reader of its output goes away, as seq does', async () => {
+    const env = Array.from({ length: 20_000 }, (_, i) => `--env=K${i}=v`);
+    const status = async (command: string): Promise<string> =>
+      (await script(who, `exec 3>&1; { ${command} 2>&3; echo "exit $?" >&3; } | true`, ['', nsrunBin, ...env])).stdout;
+    expect(await status('seq 1000000')).toBe('exit 141');
+    expect(await status('shift; "$@" --dry-run -- true')).toBe('exit 141');
+  });
+
   it('with few file descriptors left (prlimit --nofile just below what a run needs)', async () => {
     const run = (limit: number) => script(who, 'exec prlimit --nofile="$1" "$2" -- true', [String(limit), nsrunBin]);
     // the lowest limit a run needs, about 20, depends on the fds the test runner passes on
