@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { asRoot, identities, NOBODY, nsrun, nsrunBin, type Identity } from './harness.js';
+import { asNobody, asRoot, identities, nsrun, nsrunBin, type Identity } from './harness.js';
 
 /** A directory of the test's, owned by `who`, removed after each test. */
 const made: string[] = [];
@@ -68,20 +68,6 @@ describe.each(identities)('ls prints command lines escaped, as lsns does (issue 
     }
   });
 
-  it.runIf(who.uid === NOBODY)("escapes another user's command line for root", async () => {
-    const marker = `cli-ls-other-${process.pid}`;
-    const sandbox = nsrun(['--flags', 'uts,pid', '--', 'sh', '-c', `sleep 30; : ${marker}`, forged], who, { stdout: 'ignore', stderr: 'ignore' });
-    try {
-      let table = '';
-      const deadline = Date.now() + 10_000;
-      while (!table.includes(marker) && Date.now() < deadline) table = (await nsrun(['ls'], asRoot)).stdout;
-      expect(table).toContain('x\\x0a4026531836 uts 1 1 root init\\x1b[2J\\x1b[H\\x07');
-      expect(table).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
-    } finally {
-      sandbox.kill('SIGKILL');
-      await sandbox;
-    }
-  });
 });
 
 describe.each(identities)('a full TMPDIR (issue 14 #14): $name', (who) => {
@@ -146,30 +132,6 @@ describe.each(identities)('failures Node raises are one line with exit 125 (issu
     }
   });
 
-  // without root a kept sandbox's namespaces are held by its holder alone, with no file to hold open
-  it.runIf(who.uid === 0)('when rm finds a namespace file held open, and again once it is closed', async () => {
-    const name = `cli-busy-${process.pid}`;
-    kept.push({ name, who });
-    expect((await nsrun(['run', '--name', name, '--flags', 'uts', '--', 'true'], who)).exitCode).toBe(0);
-    const listed = JSON.parse((await nsrun(['ps', '--json'], who)).stdout) as { sandboxes: { name: string; dir: string }[] };
-    const dir = listed.sandboxes.find((s) => s.name === name)?.dir ?? '';
-    const held = openSync(`${dir}/uts`, 'r');
-    let first;
-    try {
-      first = await nsrun(['rm', name], who);
-    } finally {
-      closeSync(held);
-    }
-    // a busy namespace file stops rm with one line; once it is closed, rm finishes
-    if (first.exitCode !== 0) {
-      expectOneLine(first.stderr);
-      expect(first.exitCode).toBe(125);
-      expect(await nsrun(['rm', name], who)).toMatchObject({ exitCode: 0, stderr: '' });
-    }
-    const left = JSON.parse((await nsrun(['ps', '--json'], who)).stdout) as { sandboxes: { name: string }[] };
-    expect(left.sandboxes.map((s) => s.name)).not.toContain(name);
-    expect(hostMounts(dir)).toEqual([]);
-  });
 });
 
 describe.each(identities)('80 000 repeated options parse in linear time (issue 14 #18): $name', (who) => {
@@ -239,4 +201,48 @@ describe.each(identities)('--time-offset within the kernel limits, as unshare ta
         '(hint: the limit /proc/sys/user/max_time_namespaces is 0; a higher number written there allows them)',
     });
   });
+});
+
+// the forged line is an unprivileged user's; root's terminal is the one it would drive
+it("ls escapes another user's command line for root (issue 14 #7)", async () => {
+  const who = asNobody;
+  const forged = 'x\n4026531836 uts 1 1 root init\x1b[2J\x1b[H\x07';
+  const marker = `cli-ls-other-${process.pid}`;
+  const sandbox = nsrun(['--flags', 'uts,pid', '--', 'sh', '-c', `sleep 30; : ${marker}`, forged], who, { stdout: 'ignore', stderr: 'ignore' });
+  try {
+    let table = '';
+    const deadline = Date.now() + 10_000;
+    while (!table.includes(marker) && Date.now() < deadline) table = (await nsrun(['ls'], asRoot)).stdout;
+    expect(table).toContain('x\\x0a4026531836 uts 1 1 root init\\x1b[2J\\x1b[H\\x07');
+    expect(table).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  } finally {
+    sandbox.kill('SIGKILL');
+    await sandbox;
+  }
+});
+
+// root's only: without root a kept sandbox's namespaces are held by its holder alone, with no file to hold open
+it('rm that finds a namespace file held open is one line with exit 125, and finishes once it is closed (issue 14 #15)', async () => {
+  const who = asRoot;
+  const name = `cli-busy-${process.pid}`;
+  kept.push({ name, who });
+  expect((await nsrun(['run', '--name', name, '--flags', 'uts', '--', 'true'], who)).exitCode).toBe(0);
+  const listed = JSON.parse((await nsrun(['ps', '--json'], who)).stdout) as { sandboxes: { name: string; dir: string }[] };
+  const dir = listed.sandboxes.find((s) => s.name === name)?.dir ?? '';
+  const held = openSync(`${dir}/uts`, 'r');
+  let first;
+  try {
+    first = await nsrun(['rm', name], who);
+  } finally {
+    closeSync(held);
+  }
+  // a busy namespace file stops rm with one line; once it is closed, rm finishes
+  if (first.exitCode !== 0) {
+    expectOneLine(first.stderr);
+    expect(first.exitCode).toBe(125);
+    expect(await nsrun(['rm', name], who)).toMatchObject({ exitCode: 0, stderr: '' });
+  }
+  const left = JSON.parse((await nsrun(['ps', '--json'], who)).stdout) as { sandboxes: { name: string }[] };
+  expect(left.sandboxes.map((s) => s.name)).not.toContain(name);
+  expect(hostMounts(dir)).toEqual([]);
 });
