@@ -22,7 +22,7 @@ const struct ns_kind ns_kinds[NS_KINDS] = {
 #define MAX_ENV 65536
 #define MAX_ARG_BYTES (128 * 1024) /* the kernel's MAX_ARG_STRLEN */
 #define MAX_UTS_NAME 64
-#define MAX_OFFSET (INT64_C(1) << 31)
+#define MAX_OFFSET INT64_C(4611686018) /* KTIME_SEC_MAX / 2, the kernel's limit of an offset clock */
 #define MAX_QUERY 65536
 #define MAX_TMPFS_SIZE (INT64_C(1) << 50)
 

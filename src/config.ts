@@ -81,8 +81,11 @@ export const LIMITS = {
   maxId: 2 ** 32 - 2,
   /** Bytes of `hostname` and `domainname`. */
   utsNameBytes: 64,
-  /** The largest time offset, in seconds, either way. */
-  timeOffsetSeconds: 2 ** 31,
+  /**
+   * The largest time offset, in seconds, either way: the kernel keeps an offset clock from 0 to
+   * KTIME_SEC_MAX / 2 seconds (kernel/time/namespace.c), so no offset beyond that can be right.
+   */
+  timeOffsetSeconds: 4_611_686_018,
   /** `preserve-fds`. */
   preservedFds: 1024,
   /** `stop-timeout`, in seconds (a day). */

@@ -1,6 +1,6 @@
 /** nsrun's one error class, the helper's error records turned into it, and the one message format. */
 import { getSystemErrorMap } from 'node:util';
-import type { HelperConfig } from './config.js';
+import { LIMITS, type HelperConfig } from './config.js';
 import { insideIds, isMapped } from './idmaps.js';
 import { isMountStep, MOUNT_STEP_FAILURES, MOUNT_STEPS, mountHint } from './mount-errors.js';
 import { NAMESPACES, sysctlPath } from './namespaces.js';
@@ -272,6 +272,25 @@ function unmappedIdentity(config: HelperConfig): string | undefined {
   return unmapped.length === 0 ? undefined : unmapped.join('; ');
 }
 
+/** Why the kernel refused a time namespace (ENOSPC: its limit) or its offsets (ERANGE: a clock out of range). */
+function timeNamespaceHint(code: string | undefined, context: ErrorContext): string | undefined {
+  if (code === 'ENOSPC') {
+    const value = readSysctl(context.system, 'user.max_time_namespaces');
+    const limit = sysctlPath('user.max_time_namespaces');
+    return value === '0' ? `the limit ${limit} is 0; a higher number written there allows them` : `the limit ${limit} (${value ?? '?'}) is reached`;
+  }
+  if (code === 'ERANGE') {
+    const uptime = context.system.readFile('/proc/uptime')?.split(' ')[0];
+    const monotonic = Number(process.hrtime.bigint() / 1_000_000_000n);
+    const boottime = uptime === undefined ? '?' : String(Math.floor(Number(uptime)));
+    return (
+      `a clock with its offset must stay from 0 to ${LIMITS.timeOffsetSeconds} seconds; ` +
+      `monotonic is at ${monotonic} and boottime at ${boottime} seconds now`
+    );
+  }
+  return undefined;
+}
+
 /** What the user can do about a failed step, computed from the config and the system. */
 function hintFor(record: HelperErrorRecord, context: ErrorContext): string | undefined {
   const { config } = context;
@@ -301,6 +320,8 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
       return unmappedIdentity(config);
     case 'cwd':
       return config.cwd === undefined ? "it is nsrun's working directory, entered by its path after the mounts; --cwd DIR names one inside" : undefined;
+    case 'time-namespace':
+      return timeNamespaceHint(record.code, context);
     case 'mount-proc':
       if (!refused && record.code !== 'EINVAL') return undefined;
       if (!config.namespaces.includes('pid')) return 'a new /proc needs a new PID namespace; add pid to --flags, or pass --no-proc';

@@ -1,6 +1,6 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
@@ -149,13 +149,25 @@ function preservedFds(count: number): number[] {
 /** Linux's O_TMPFILE, which Node does not name. */
 const O_TMPFILE = 0o20000000 | fsConstants.O_DIRECTORY;
 
-/** A file without a name in the temporary directory, open for reading and writing; undefined where there can be none. */
+/** The bytes the helper's status lines can take: at most three, of under 1 KiB each (emit_status). */
+const STATUS_FILE_BYTES = 4096;
+
+/**
+ * A file without a name in the temporary directory, open for reading and writing at offset 0;
+ * undefined where there can be none. Its space is taken here, as newlines that readers skip, so
+ * that a full file system refuses the file now, and the status comes on the socket, rather than
+ * the helper's lines being lost (written over, the space needs no more).
+ */
 function unnamedFile(): number | undefined {
+  let fd: number | undefined;
   try {
-    return openSync(process.env['TMPDIR'] || '/tmp', O_TMPFILE | fsConstants.O_RDWR, 0o600);
+    fd = openSync(process.env['TMPDIR'] || '/tmp', O_TMPFILE | fsConstants.O_RDWR, 0o600);
+    if (writeSync(fd, Buffer.alloc(STATUS_FILE_BYTES, '\n'), 0, STATUS_FILE_BYTES, 0) === STATUS_FILE_BYTES) return fd;
   } catch {
-    return undefined;
+    // no O_TMPFILE there, or no space
   }
+  if (fd !== undefined) closeSync(fd);
+  return undefined;
 }
 
 /** What the file open at `fd` holds, as text, read from its start; closes it. */

@@ -245,6 +245,7 @@ function validateTimeOffset(value: NsrunOptions['timeOffset']): TimeOffsets | un
       const accepts = `expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -${limit} to ${limit}`;
       throw invalidValue('--time-offset', value, accepts);
     }
+    if (offsets[known] !== undefined) throw invalidValue('--time-offset', value, `${known} is given more than once`);
     offsets[known] = n;
   }
   if (entries.length === 0) throw invalidValue('--time-offset', value, 'expected an offset for monotonic, boottime or both');

@@ -233,15 +233,15 @@ describe('normalizeOptions rejects bad values with a message naming option, valu
     [{ cwd: '' }, "invalid --cwd '': expected a path of at most 4095 bytes without NUL"],
     [
       { timeOffset: 'realtime=5' },
-      "invalid --time-offset 'realtime=5': expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -2147483648 to 2147483648",
+      "invalid --time-offset 'realtime=5': expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -4611686018 to 4611686018",
     ],
     [
       { timeOffset: 'monotonic=1.5' },
-      "invalid --time-offset 'monotonic=1.5': expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -2147483648 to 2147483648",
+      "invalid --time-offset 'monotonic=1.5': expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -4611686018 to 4611686018",
     ],
     [
-      { timeOffset: 'boottime=2147483649' },
-      "invalid --time-offset 'boottime=2147483649': expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -2147483648 to 2147483648",
+      { timeOffset: 'boottime=4611686019' },
+      "invalid --time-offset 'boottime=4611686019': expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -4611686018 to 4611686018",
     ],
     [{ timeOffset: {} }, 'invalid --time-offset {}: expected an offset for monotonic, boottime or both'],
     [{ env: ['NOEQUALS'] }, "invalid --env 'NOEQUALS': expected KEY=VALUE"],

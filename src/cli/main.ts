@@ -1,11 +1,12 @@
 /** The nsrun command: parse, normalise, run the helper, and exit as the command did. */
 import { readFileSync } from 'node:fs';
-import { formatMessage, NsrunError, EXIT } from '../errors.js';
+import { formatMessage, EXIT } from '../errors.js';
 import { runHelper } from '../helper.js';
 import type { HelperConfig } from '../config.js';
 import { normalizeOptions } from '../options.js';
 import { packagePath } from '../paths.js';
 import { COMMANDS } from './commands.js';
+import { asNsrunError } from './failure.js';
 import { parseCommandLine } from './parse.js';
 import { RUN_HELP } from './spec.js';
 import { openStatusStream } from './status.js';
@@ -76,7 +77,13 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await run(argv);
   } catch (error) {
-    process.stderr.write(`${formatMessage(error)}\n`);
-    process.exitCode = error instanceof NsrunError ? error.exitCode : EXIT.setup;
+    fail(error);
   }
+}
+
+/** Prints `error` as one line and sets the exit code it documents (125 when it is not nsrun's own). */
+export function fail(error: unknown): void {
+  const failure = asNsrunError(error);
+  process.stderr.write(`${formatMessage(failure)}\n`);
+  process.exitCode = failure.exitCode;
 }

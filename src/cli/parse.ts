@@ -57,7 +57,10 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
   const take = (spec: OptionSpec, value?: string): void => {
     given.push(value === undefined ? { name: spec.name } : { name: spec.name, value });
     const before = values[spec.name];
-    values[spec.name] = value === undefined ? true : spec.type === 'array' ? [...(Array.isArray(before) ? before : []), value] : value;
+    if (value === undefined) values[spec.name] = true;
+    else if (spec.type !== 'array') values[spec.name] = value;
+    else if (Array.isArray(before)) before.push(value); // in place: a copy per value made 40 000 --env quadratic
+    else values[spec.name] = [value];
   };
   let i = 0;
   /** The value of `spec`: `attached`, else the next word. */

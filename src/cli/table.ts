@@ -1,4 +1,5 @@
 /** A plain aligned table: a header row and columns padded to their widest cell. */
+import { escapeText } from './escape.js';
 
 /** One column: its heading, and whether its cells align right (numbers). */
 export interface Column {
@@ -6,8 +7,9 @@ export interface Column {
   readonly right?: boolean;
 }
 
-/** The text of a table, one line per row, the last column unpadded. */
-export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+/** The text of a table, one line per row, the last column unpadded; what a cell holds that a terminal would act on is escaped. */
+export function formatTable(columns: readonly Column[], given: readonly (readonly string[])[]): string {
+  const rows = given.map((cells) => cells.map(escapeText));
   const widths = columns.map((c, i) => Math.max(c.heading.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     columns

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hostState, nsrun } from './harness.js';
 
 const VALID = 'valid names: uts, ipc, pid, ns, mnt, mount, net, user, cgroup, time, all';
-const OFFSETS = 'expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -2147483648 to 2147483648';
+const OFFSETS = 'expected monotonic=SECONDS,boottime=SECONDS (either or both), integers from -4611686018 to 4611686018';
 const CAPS = 'expected capability names such as NET_ADMIN or CAP_SYS_TIME, or all';
 
 const table: readonly (readonly [readonly string[], number, string])[] = [
