@@ -1,6 +1,6 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
@@ -80,6 +80,12 @@ export interface HelperProcess {
    * the helper, and with it the sandbox; the result then reports SIGKILL.
    */
   kill(signal?: NodeJS.Signals): boolean;
+  /**
+   * Ends the sandbox as kill('SIGTERM') does; once its first process has ended, a sandbox without
+   * a PID namespace of its own has every process still in its namespaces killed too, which a PID
+   * namespace would have ended with it.
+   */
+  stop(): void;
 }
 
 /** The variable of the helper's environment that carries a config that fits in it. */
@@ -166,6 +172,47 @@ function readAndClose(fd: number): string {
     closeSync(fd);
   }
 }
+
+/** The namespace kinds whose /proc/PID/ns link tells a process of the sandbox from one of the host, in the order tried. */
+const SANDBOX_KINDS: readonly NamespaceName[] = ['uts', 'ipc', 'net', 'mnt', 'cgroup', 'user'];
+
+/** The host pids of the processes whose namespace `kind` is the one with inode `inode`. */
+function processesIn(kind: NamespaceName, inode: number): number[] {
+  const link = `${kind}:[${inode}]`;
+  return readdirSync('/proc').flatMap((name) => {
+    try {
+      return /^\d+$/.test(name) && readlinkSync(`/proc/${name}/ns/${kind}`) === link ? [Number(name)] : [];
+    } catch {
+      return []; // gone, a zombie, or another user's
+    }
+  });
+}
+
+/**
+ * Kills the processes the sandbox's first process left behind: those still in a namespace the
+ * sandbox created (without a PID namespace, its end ends nothing else). Killed ones may have
+ * forked meanwhile: looks again, a bounded number of times.
+ */
+function killLeftovers(config: HelperConfig, namespaces: Partial<Record<NamespaceName, number>>): void {
+  if (config.join !== undefined || config.namespaces.includes('pid')) return;
+  const kind = SANDBOX_KINDS.find((k) => config.namespaces.includes(k) && namespaces[k] !== undefined);
+  const inode = kind === undefined ? undefined : namespaces[kind];
+  if (kind === undefined || inode === undefined) return;
+  for (let round = 0; round < 10; round++) {
+    const left = processesIn(kind, inode);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
+  }
+}
+
+/** How long the streams of a stopped sandbox may stay open after the helper has ended: held by a process that escaped its namespaces. */
+const STOPPED_STREAMS_MS = 1000;
 
 /** One parsed line of the status stream, its known members checked. */
 interface StatusLine {
@@ -269,6 +316,11 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     statusFileText();
     throw error;
   }
+  let stopping = false;
+  const stop = (): void => {
+    stopping = true;
+    kill('SIGTERM');
+  };
 
   const result = new Promise<HelperResult>((resolve, reject) => {
     let childPid: number | undefined;
@@ -316,8 +368,25 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       settle(() => reject(helperNotStarted(helper, error)));
     });
 
+    /** Reads the status file, once the helper has ended. */
+    const readStatusFile = (): void => {
+      for (const text of statusFileText().split('\n')) if (text !== '') onLine(text);
+    };
+    let streamsTimer: NodeJS.Timeout | undefined;
+    child.on('exit', () => {
+      if (!stopping) return;
+      readStatusFile();
+      killLeftovers(config, namespaces);
+      // what is left holds no pipe of the sandbox, unless it escaped its namespaces
+      streamsTimer = setTimeout(() => {
+        for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+      }, STOPPED_STREAMS_MS);
+    });
+
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
-      for (const text of (pending + statusFileText()).split('\n')) if (text !== '') onLine(text);
+      clearTimeout(streamsTimer);
+      for (const text of pending.split('\n')) if (text !== '') onLine(text);
+      readStatusFile();
       settle(() => {
         if (failure !== undefined) {
           reject(failure);
@@ -342,5 +411,5 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       });
     });
   });
-  return { child, result, kill };
+  return { child, result, kill, stop };
 }
