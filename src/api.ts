@@ -54,7 +54,8 @@ export interface RunOptions extends NsrunOptions {
   readonly timeout?: number;
   /**
    * Stops the sandbox as on `kill('SIGTERM')` when aborted; the result says `cancelled`. Aborted
-   * already, it runs nothing.
+   * already, it runs nothing. As with `timeout` and `maxBuffer`, a sandbox without a PID namespace
+   * has what its command left in its namespaces killed once the command has ended.
    * @default none
    */
   readonly signal?: AbortSignal;
@@ -331,7 +332,8 @@ function startChecked(command: readonly string[], options: RunOptions, follow: b
     const stream = child[name];
     if (buffer) {
       return collect(stream, maxBuffer, () => {
-        exceeded ??= name;
+        if (stopped !== undefined) return;
+        exceeded = name;
         stop('maxBuffer');
       });
     }
