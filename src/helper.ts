@@ -173,33 +173,32 @@ function readAndClose(fd: number): string {
   }
 }
 
-/** The namespace kinds whose /proc/PID/ns link tells a process of the sandbox from one of the host, in the order tried. */
-const SANDBOX_KINDS: readonly NamespaceName[] = ['uts', 'ipc', 'net', 'mnt', 'cgroup', 'user'];
-
-/** The host pids of the processes whose namespace `kind` is the one with inode `inode`. */
-function processesIn(kind: NamespaceName, inode: number): number[] {
-  const link = `${kind}:[${inode}]`;
+/** The host pids of the processes in any of `links` (`uts:[4026532179]`, as /proc/PID/ns/uts reads). */
+function processesIn(links: ReadonlyMap<NamespaceName, string>): number[] {
   return readdirSync('/proc').flatMap((name) => {
-    try {
-      return /^\d+$/.test(name) && readlinkSync(`/proc/${name}/ns/${kind}`) === link ? [Number(name)] : [];
-    } catch {
-      return []; // gone, a zombie, or another user's
+    if (!/^\d+$/.test(name)) return [];
+    for (const [kind, link] of links) {
+      try {
+        if (readlinkSync(`/proc/${name}/ns/${kind}`) === link) return [Number(name)];
+      } catch {
+        return []; // gone, a zombie, or another user's
+      }
     }
+    return [];
   });
 }
 
 /**
- * Kills the processes the sandbox's first process left behind: those still in a namespace the
- * sandbox created (without a PID namespace, its end ends nothing else). Killed ones may have
- * forked meanwhile: looks again, a bounded number of times.
+ * Kills the processes the sandbox's first process left behind: those still in one of the
+ * namespaces the sandbox created (without a PID namespace, its end ends nothing else). Killed
+ * ones may have forked meanwhile: looks again, a bounded number of times.
  */
 function killLeftovers(config: HelperConfig, namespaces: Partial<Record<NamespaceName, number>>): void {
   if (config.join !== undefined || config.namespaces.includes('pid')) return;
-  const kind = SANDBOX_KINDS.find((k) => config.namespaces.includes(k) && namespaces[k] !== undefined);
-  const inode = kind === undefined ? undefined : namespaces[kind];
-  if (kind === undefined || inode === undefined) return;
+  const links = new Map(config.namespaces.flatMap((kind) => (namespaces[kind] === undefined ? [] : [[kind, `${kind}:[${namespaces[kind]}]`] as const])));
+  if (links.size === 0) return;
   for (let round = 0; round < 10; round++) {
-    const left = processesIn(kind, inode);
+    const left = processesIn(links);
     if (left.length === 0) return;
     for (const pid of left) {
       try {

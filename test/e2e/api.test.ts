@@ -4,7 +4,7 @@ import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NAMESPACES } from '../../src/namespaces.js';
 import type { CASES, CaseName } from './api/cases.js';
-import { identities, root, type Identity } from './harness.js';
+import { asRoot, identities, root, type Identity } from './harness.js';
 
 /** Runs one case of api/cases.ts as `who` and returns what it observed (through JSON). */
 async function observe<K extends CaseName>(who: Identity, name: K, arg = ''): Promise<Awaited<ReturnType<(typeof CASES)[K]>>> {
@@ -152,6 +152,15 @@ describe.each(identities)('the API, as $name', (who) => {
     expect(new Set(seen.inodes).size).toBe(50);
     expect(seen.inodes).not.toContain(Number(seen.host.replace(/\D/g, '')));
     expect(seen.fdsAfter).toBe(seen.fdsBefore);
+  });
+});
+
+// root's sandbox of flags 'uts' has no user namespace, so its command may make a UTS namespace of its own
+describe('the API, as root', () => {
+  it('settles an aborted run even when its command left a process in namespaces of its own', async () => {
+    const seen = await observe(asRoot, 'abortEscaped');
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { cancelled: true } });
+    expect(seen.escaped).toBe(1); // unshare --uts left every namespace the sandbox made: out of reach (README)
   });
 });
 

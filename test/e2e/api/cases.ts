@@ -169,6 +169,21 @@ export const CASES = {
     clearTimeout(timer);
     return { ended, left: withArgument(marker) };
   },
+  /**
+   * An aborted run whose command left a process in namespaces of its own (`unshare --uts`), out of
+   * reach of the sandbox's: the run settles all the same; how many such processes were left (then killed).
+   */
+  abortEscaped: async () => {
+    const marker = uniqueSleep();
+    const controller = new AbortController();
+    const running = outcome(run(['sh', '-c', `unshare --uts sleep ${marker} & wait`], { flags: 'uts', signal: controller.signal }));
+    await until(() => withArgument(marker).length > 0);
+    controller.abort();
+    const ended = await running;
+    const escaped = withArgument(marker);
+    for (const pid of escaped) process.kill(pid, 'SIGKILL');
+    return { ended, escaped: escaped.length };
+  },
   /** A command that writes to `stream` without end, with a maxBuffer of 1 MiB. */
   maxBuffer: async (arg) => {
     const { stream, flags, reject } = JSON.parse(arg) as { stream: 'stdout' | 'stderr'; flags?: string; reject: boolean };
