@@ -24,6 +24,20 @@ const isStringArray = (value: unknown): boolean => Array.isArray(value) && value
 const isRecord = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isIdMap = (value: unknown): boolean => Array.isArray(value) && value.every((line) => isString(line) || Array.isArray(line));
 
+/** The members each type of mount takes (MountSpec); a misspelt one (`readonly`) would be lost silently. */
+const MOUNT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  bind: ['type', 'source', 'destination', 'readOnly'],
+  tmpfs: ['type', 'destination', 'size'],
+  dev: ['type', 'destination'],
+};
+
+/** Whether a value is a mount object with only the members of its type; an unknown type is left to validateMounts. */
+function isMount(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const members = MOUNT_MEMBERS[String((value as { type?: unknown }).type)];
+  return members === undefined || Object.keys(value as object).every((key) => members.includes(key));
+}
+
 const STRING = { accepts: 'a string', is: isString } as const;
 const BOOLEAN = { accepts: 'true or false', is: isBoolean } as const;
 const INTEGER = { accepts: 'an integer or a decimal string', is: isNumberOrString } as const;
@@ -58,7 +72,11 @@ export const SANDBOX_OPTIONS: Readonly<Record<keyof NsrunOptions, OptionRow>> = 
   capAdd: { cli: ['--cap-add'], ...STRINGS },
   rootfs: { cli: ['--rootfs'], ...STRING },
   readOnly: { cli: ['--read-only'], ...BOOLEAN },
-  mounts: { cli: ['--bind', '--ro-bind', '--tmpfs', '--dev'], accepts: 'an array of mount objects', is: (v) => Array.isArray(v) && v.every(isRecord) },
+  mounts: {
+    cli: ['--bind', '--ro-bind', '--tmpfs', '--dev'],
+    accepts: 'an array of mounts { type: bind, source, destination, readOnly }, { type: tmpfs, destination, size } or { type: dev, destination }',
+    is: (v) => Array.isArray(v) && v.every(isMount),
+  },
 };
 
 /** A value as a one-line message shows it, whatever it is: JSON cut at 40 characters, else its type. */
