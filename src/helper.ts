@@ -316,9 +316,15 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     throw error;
   }
   let stopping = false;
+  let exited = false;
+  /** Kills what the sandbox left and bounds how long its pipes may stay open; set up with the result below. */
+  let endStopped = (): void => undefined;
   const stop = (): void => {
+    if (stopping) return;
     stopping = true;
-    kill('SIGTERM');
+    // a command that has ended may have left processes that hold its pipes open
+    if (exited) endStopped();
+    else kill('SIGTERM');
   };
 
   const result = new Promise<HelperResult>((resolve, reject) => {
@@ -372,14 +378,17 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       for (const text of statusFileText().split('\n')) if (text !== '') onLine(text);
     };
     let streamsTimer: NodeJS.Timeout | undefined;
-    child.on('exit', () => {
-      if (!stopping) return;
+    endStopped = (): void => {
       readStatusFile();
       killLeftovers(config, namespaces);
       // what is left holds no pipe of the sandbox, unless it escaped its namespaces
       streamsTimer = setTimeout(() => {
         for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
       }, STOPPED_STREAMS_MS);
+    };
+    child.on('exit', () => {
+      exited = true;
+      if (stopping) endStopped();
     });
 
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {

@@ -96,6 +96,12 @@ describe.each(identities)('the API, as $name', (who) => {
     });
   });
 
+  it('an abort once the command has ended kills what it left holding the output, and settles the run', async () => {
+    const seen = await observe(who, 'abortAfterExit', 'uts');
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { cancelled: true, exitCode: 0 } });
+    expect(seen.left).toEqual([]);
+  });
+
   it.each([
     ['stdout', undefined],
     ['stderr', 'uts'],

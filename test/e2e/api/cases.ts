@@ -184,6 +184,16 @@ export const CASES = {
     for (const pid of escaped) process.kill(pid, 'SIGKILL');
     return { ended, escaped: escaped.length };
   },
+  /** A run whose command has ended, leaving a process that holds its stdout open, aborted then. */
+  abortAfterExit: async (flags) => {
+    const marker = uniqueSleep();
+    const controller = new AbortController();
+    const running = outcome(run(['sh', '-c', `sleep ${marker} &`], { flags, signal: controller.signal }));
+    await until(() => withArgument(marker).length > 0);
+    controller.abort();
+    const ended = await running;
+    return { ended, left: withArgument(marker) };
+  },
   /** A command that writes to `stream` without end, with a maxBuffer of 1 MiB. */
   maxBuffer: async (arg) => {
     const { stream, flags, reject } = JSON.parse(arg) as { stream: 'stdout' | 'stderr'; flags?: string; reject: boolean };
