@@ -129,7 +129,7 @@ export interface NsrunSubprocess {
   readonly stderr: Readable | null;
   /** Resolves once the command runs; rejects when the sandbox cannot be set up or ends first. */
   readonly ready: Promise<NsrunSandbox>;
-  /** How the command ended, as `run` resolves or rejects. */
+  /** How the command ended, as `run` resolves or rejects; its `stdout` and `stderr` are '' unless `buffer` is true. */
   readonly result: Promise<NsrunResult>;
   /**
    * Sends `signal` to the sandbox, as `kill` of the nsrun command does (docs/signals.md): a PID 1
