@@ -96,5 +96,5 @@ describe('random combinations of options', () => {
     expect(failures).toEqual([]);
     expect(hostView(), `seed ${seed}`).toEqual(before);
     expect(processesWith(`${marker}-api-`), `seed ${seed}`).toEqual([]);
-  }, 240_000); // about 50 s on a busy 2-core machine; the suite runs other files meanwhile
+  }, 240_000); // about 5 s on a busy 2-core machine; the suite runs other files meanwhile
 });
