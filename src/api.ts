@@ -1,9 +1,12 @@
 /** The library API: run a command in new namespaces from Node, with captured output and typed errors. */
+import { constants as bufferConstants } from 'node:buffer';
 import type { ChildProcess } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { invalidValue, NsrunError, usageError } from './errors.js';
 import { startHelper, type HelperResult, type SandboxReady, type StdioTarget } from './helper.js';
 import type { NamespaceName } from './namespaces.js';
+import { checkOptionTypes, inApiSpelling, isBoolean, isNumber, isString, SANDBOX_OPTIONS, type OptionRow } from './option-names.js';
 import { normalizeOptions, type NsrunOptions } from './options.js';
 
 /** Where one of the command's standard streams goes (see RunOptions.stdio). */
@@ -51,11 +54,29 @@ export interface RunOptions extends NsrunOptions {
   readonly timeout?: number;
   /**
    * Stops the sandbox as on `kill('SIGTERM')` when aborted; the result says `cancelled`. Aborted
-   * already, it runs nothing.
+   * already, it runs nothing. As with `timeout` and `maxBuffer`, a sandbox without a PID namespace
+   * has what its command left in its namespaces killed once the command has ended.
    * @default none
    */
   readonly signal?: AbortSignal;
+  /**
+   * The most bytes of stdout, and of stderr, kept in the result. A command that writes more is
+   * stopped as on `kill('SIGTERM')`; the result says `maxBufferExceeded` and keeps the first
+   * `maxBuffer` bytes, and with `reject` the promise rejects with a MaxBufferError.
+   * @default 100_000_000
+   */
+  readonly maxBuffer?: number;
+  /**
+   * Keep the output of `pipe` streams as the result's `stdout` and `stderr`. Without it run()
+   * discards the output and spawn() leaves its streams to the caller, who must read them (a
+   * command that fills a pipe nobody reads waits).
+   * @default true for run(), false for spawn()
+   */
+  readonly buffer?: boolean;
 }
+
+/** The default of `maxBuffer`, execa's. */
+const DEFAULT_MAX_BUFFER = 100_000_000;
 
 /** Timings of one run, in milliseconds. */
 export interface NsrunTimings {
@@ -86,6 +107,8 @@ export interface NsrunResult {
   readonly cancelled: boolean;
   /** Whether `timeout` stopped the sandbox. */
   readonly timedOut: boolean;
+  /** Whether the sandbox was stopped for writing more than `maxBuffer` bytes to stdout or stderr. */
+  readonly maxBufferExceeded: boolean;
 }
 
 /** The sandbox of a spawned command, once the command runs. */
@@ -100,13 +123,13 @@ export interface NsrunSandbox {
 export interface NsrunSubprocess {
   /** The helper's process (nsrun-helper); its stdin, stdout and stderr are the command's pipes. */
   readonly child: ChildProcess;
-  /** The command's stdout when it is a pipe (the result captures it too). */
+  /** The command's stdout when it is a pipe (the result keeps it too with `buffer: true`). */
   readonly stdout: Readable | null;
-  /** The command's stderr when it is a pipe (the result captures it too). */
+  /** The command's stderr when it is a pipe (the result keeps it too with `buffer: true`). */
   readonly stderr: Readable | null;
   /** Resolves once the command runs; rejects when the sandbox cannot be set up or ends first. */
   readonly ready: Promise<NsrunSandbox>;
-  /** How the command ended, as `run` resolves or rejects. */
+  /** How the command ended, as `run` resolves or rejects; its `stdout` and `stderr` are '' unless `buffer` is true. */
   readonly result: Promise<NsrunResult>;
   /**
    * Sends `signal` to the sandbox, as `kill` of the nsrun command does (docs/signals.md): a PID 1
@@ -123,9 +146,24 @@ export class CommandFailedError extends NsrunError {
   /** The whole result: status, signal, output, namespaces. */
   readonly result: NsrunResult;
 
-  constructor(result: NsrunResult, timeout: number) {
-    super(`${showCommand(result.command)} ${howItEnded(result, timeout)}`, { step: 'command', exitCode: result.exitCode });
+  constructor(result: NsrunResult, timeout: number, ending: string = howItEnded(result, timeout)) {
+    super(`${showCommand(result.command)} ${ending}`, { step: 'command', exitCode: result.exitCode });
     this.result = result;
+  }
+}
+
+/** The command wrote more than `maxBuffer` bytes to a pipe, and was stopped (see RunOptions.maxBuffer). */
+export class MaxBufferError extends CommandFailedError {
+  override readonly name: string = 'MaxBufferError';
+  /** The stream that brought more than `maxBuffer` bytes. */
+  readonly stream: 'stdout' | 'stderr';
+  /** The limit, in bytes. */
+  readonly maxBuffer: number;
+
+  constructor(result: NsrunResult, stream: 'stdout' | 'stderr', maxBuffer: number) {
+    super(result, 0, `wrote more than ${maxBuffer} bytes to ${stream} (maxBuffer) and was stopped`);
+    this.stream = stream;
+    this.maxBuffer = maxBuffer;
   }
 }
 
@@ -142,8 +180,47 @@ function howItEnded(result: NsrunResult, timeout: number): string {
   return `exited with status ${result.exitCode}`;
 }
 
+/** Whether a value is a stdio target: 'pipe', 'inherit', 'ignore' or a file descriptor. */
+const isTarget = (value: unknown): boolean =>
+  value === 'pipe' || value === 'inherit' || value === 'ignore' || (Number.isSafeInteger(value) && Number(value) >= 0);
+
+const TARGET = { cli: [], accepts: "'pipe', 'inherit', 'ignore' or a file descriptor", is: isTarget } as const;
+
+/** Every option of run() and spawn() that is not one of the sandbox; none has a command-line name. */
+const NODE_OPTIONS: Readonly<Record<Exclude<keyof RunOptions, keyof NsrunOptions>, OptionRow>> = {
+  reject: { cli: [], accepts: 'true or false', is: isBoolean },
+  stdio: {
+    cli: [],
+    accepts: "'pipe', 'inherit', 'ignore', a file descriptor, or an array of three of them",
+    is: (v) => isTarget(v) || (Array.isArray(v) && v.length === 3 && v.every(isTarget)),
+  },
+  stdin: TARGET,
+  stdout: TARGET,
+  stderr: TARGET,
+  input: { cli: [], accepts: 'a string or a Uint8Array', is: (v) => isString(v) || v instanceof Uint8Array },
+  timeout: { cli: [], accepts: 'a number of milliseconds', is: isNumber },
+  signal: { cli: [], accepts: 'an AbortSignal', is: (v) => v instanceof AbortSignal },
+  maxBuffer: { cli: [], accepts: 'a number of bytes', is: isNumber },
+  buffer: { cli: [], accepts: 'true or false', is: isBoolean },
+};
+
+/** Every option of run() and spawn(), by name. */
+const RUN_OPTIONS: Readonly<Record<keyof RunOptions, OptionRow>> = { ...SANDBOX_OPTIONS, ...NODE_OPTIONS };
+
+/** Refuses a file descriptor that is not open, which spawning would find only as EBADF. */
+function checkOpen(option: string, target: StdioTarget | undefined): void {
+  if (typeof target !== 'number') return;
+  try {
+    fstatSync(target);
+  } catch {
+    throw invalidValue(option, target, `file descriptor ${target} is not open`);
+  }
+}
+
 /** The three stdio targets the options ask for. */
 function stdioOf(options: RunOptions): [StdioTarget, StdioTarget, StdioTarget] {
+  for (const target of typeof options.stdio === 'object' ? options.stdio : [options.stdio]) checkOpen('stdio', target);
+  for (const option of ['stdin', 'stdout', 'stderr'] as const) checkOpen(option, options[option]);
   const all = options.stdio;
   const [stdin, stdout, stderr]: readonly (StdioTarget | undefined)[] =
     all === undefined ? [undefined, 'pipe', 'pipe'] : typeof all === 'object' ? all : [all, all, all];
@@ -154,13 +231,32 @@ function stdioOf(options: RunOptions): [StdioTarget, StdioTarget, StdioTarget] {
   ];
 }
 
-/** Collects a pipe's text. */
-function collect(stream: Readable | null): () => string {
+/**
+ * Keeps the first `maxBuffer` bytes of a pipe's output, and returns its text; calls `overflow`
+ * whenever more comes.
+ */
+function collect(stream: Readable | null, maxBuffer: number, overflow: () => void): () => string {
   if (stream === null) return () => '';
-  const chunks: string[] = [];
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => chunks.push(chunk));
-  return () => chunks.join('');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream.on('data', (chunk: Buffer) => {
+    const room = maxBuffer - size;
+    if (chunk.length > room) overflow();
+    const kept = chunk.subarray(0, room);
+    chunks.push(kept);
+    size += kept.length;
+  });
+  return () => Buffer.concat(chunks).toString('utf8');
+}
+
+/** Validates `maxBuffer`: bytes from 1 to the longest string Node can make, which the output becomes. */
+function validateMaxBuffer(maxBuffer: number | undefined): number {
+  if (maxBuffer === undefined) return DEFAULT_MAX_BUFFER;
+  const most = bufferConstants.MAX_STRING_LENGTH;
+  if (!Number.isSafeInteger(maxBuffer) || maxBuffer < 1 || maxBuffer > most) {
+    throw invalidValue('maxBuffer', maxBuffer, `expected an integer of bytes from 1 to ${most}`);
+  }
+  return maxBuffer;
 }
 
 /** Validates `timeout`: a non-negative integer of milliseconds. */
@@ -188,9 +284,22 @@ const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
  * (startHelper), and `ready` never resolves.
  */
 function start(command: readonly string[], options: RunOptions, follow: boolean): NsrunSubprocess {
+  try {
+    return startChecked(command, options, follow);
+  } catch (error) {
+    throw inApiSpelling(error);
+  }
+}
+
+/** start(), which throws usage errors that name options as the command line does. */
+function startChecked(command: readonly string[], options: RunOptions, follow: boolean): NsrunSubprocess {
   const started = process.hrtime.bigint();
+  if (!Array.isArray(command)) throw usageError('invalid command: expected an array of strings');
+  checkOptionTypes(options, RUN_OPTIONS);
   const config = normalizeOptions(command, options);
   const timeout = validateTimeout(options.timeout);
+  const maxBuffer = validateMaxBuffer(options.maxBuffer);
+  const buffer = options.buffer ?? !follow;
   const stdio = stdioOf(options);
   if (options.input !== undefined && stdio[0] !== 'pipe') {
     throw usageError(`input needs stdin 'pipe', not ${JSON.stringify(stdio[0])}`);
@@ -212,18 +321,32 @@ function start(command: readonly string[], options: RunOptions, follow: boolean)
     onReady: follow ? (sandbox: SandboxReady) => announce({ pid: sandbox.childPid, namespaces: sandbox.namespaces }) : undefined,
   });
   const { child } = helper;
-  const stdout = collect(child.stdout);
-  const stderr = collect(child.stderr);
+  let stopped: 'cancelled' | 'timedOut' | 'maxBuffer' | undefined;
+  const stop = (why: NonNullable<typeof stopped>): void => {
+    if (stopped !== undefined) return;
+    stopped = why;
+    helper.stop();
+  };
+  let exceeded: 'stdout' | 'stderr' | undefined;
+  const output = (name: 'stdout' | 'stderr'): (() => string) => {
+    const stream = child[name];
+    if (buffer) {
+      return collect(stream, maxBuffer, () => {
+        if (stopped !== undefined) return;
+        exceeded = name;
+        stop('maxBuffer');
+      });
+    }
+    if (!follow) stream?.resume(); // run() discards it: nobody else can read it
+    return () => '';
+  };
+  const stdout = output('stdout');
+  const stderr = output('stderr');
   if (options.input !== undefined && child.stdin !== null) {
     child.stdin.on('error', () => undefined); // a command that does not read its stdin closes it
     child.stdin.end(options.input);
   }
 
-  let stopped: 'cancelled' | 'timedOut' | undefined;
-  const stop = (why: 'cancelled' | 'timedOut'): void => {
-    stopped ??= why;
-    helper.kill('SIGTERM');
-  };
   const onAbort = (): void => stop('cancelled');
   if (abortSignal?.aborted === true) onAbort();
   else abortSignal?.addEventListener('abort', onAbort, { once: true });
@@ -247,13 +370,16 @@ function start(command: readonly string[], options: RunOptions, follow: boolean)
     },
     cancelled: stopped === 'cancelled',
     timedOut: stopped === 'timedOut',
+    maxBufferExceeded: stopped === 'maxBuffer',
   });
   const result = helper.result.then(
     (ended) => {
       cleanUp();
       const outcome = resultOf(ended);
       const failed = outcome.exitCode !== 0 || outcome.signal !== undefined || stopped !== undefined;
-      if (failed && (options.reject ?? true)) throw new CommandFailedError(outcome, timeout);
+      if (failed && (options.reject ?? true)) {
+        throw exceeded === undefined ? new CommandFailedError(outcome, timeout) : new MaxBufferError(outcome, exceeded, maxBuffer);
+      }
       return outcome;
     },
     (error: unknown) => {

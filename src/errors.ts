@@ -75,17 +75,22 @@ export class NsrunError extends Error {
   /** What the user can do about it, when nsrun can tell. */
   readonly hint: string | undefined;
 
-  /** `message` says what failed and why, without the `nsrun:` prefix. */
+  /** `message` says what failed and why, without the `nsrun:` prefix; it and the hint are kept on one line. */
   constructor(message: string, details: NsrunErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(oneLine(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.step = details.step;
     this.syscall = details.syscall;
     this.errno = details.errno;
     this.code = details.code;
     this.detail = details.detail;
     this.exitCode = details.exitCode;
-    this.hint = details.hint;
+    this.hint = details.hint === undefined ? undefined : oneLine(details.hint);
   }
+}
+
+/** `text` with its control characters escaped (`\\n`, `\\x1b`): a value shown in a message cannot break its line or drive a terminal. */
+function oneLine(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /** A bad command line or option value: nsrun exits with 2 and runs nothing. */

@@ -1,6 +1,6 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
@@ -80,6 +80,12 @@ export interface HelperProcess {
    * the helper, and with it the sandbox; the result then reports SIGKILL.
    */
   kill(signal?: NodeJS.Signals): boolean;
+  /**
+   * Ends the sandbox as kill('SIGTERM') does; once its first process has ended, a sandbox without
+   * a PID namespace of its own has every process still in its namespaces killed too, which a PID
+   * namespace would have ended with it.
+   */
+  stop(): void;
 }
 
 /** The variable of the helper's environment that carries a config that fits in it. */
@@ -178,6 +184,46 @@ function readAndClose(fd: number): string {
     closeSync(fd);
   }
 }
+
+/** The host pids of the processes in any of `links` (`uts:[4026532179]`, as /proc/PID/ns/uts reads). */
+function processesIn(links: ReadonlyMap<NamespaceName, string>): number[] {
+  return readdirSync('/proc').flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    for (const [kind, link] of links) {
+      try {
+        if (readlinkSync(`/proc/${name}/ns/${kind}`) === link) return [Number(name)];
+      } catch {
+        return []; // gone, a zombie, or another user's
+      }
+    }
+    return [];
+  });
+}
+
+/**
+ * Kills the processes the sandbox's first process left behind: those still in one of the
+ * namespaces the sandbox created (without a PID namespace, its end ends nothing else). Killed
+ * ones may have forked meanwhile: looks again, a bounded number of times.
+ */
+function killLeftovers(config: HelperConfig, namespaces: Partial<Record<NamespaceName, number>>): void {
+  if (config.join !== undefined || config.namespaces.includes('pid')) return;
+  const links = new Map(config.namespaces.flatMap((kind) => (namespaces[kind] === undefined ? [] : [[kind, `${kind}:[${namespaces[kind]}]`] as const])));
+  if (links.size === 0) return;
+  for (let round = 0; round < 10; round++) {
+    const left = processesIn(links);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
+  }
+}
+
+/** How long the streams of a stopped sandbox may stay open after the helper has ended: held by a process that escaped its namespaces. */
+const STOPPED_STREAMS_MS = 1000;
 
 /** One parsed line of the status stream, its known members checked. */
 interface StatusLine {
@@ -281,6 +327,17 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
     statusFileText();
     throw error;
   }
+  let stopping = false;
+  let exited = false;
+  /** Kills what the sandbox left and bounds how long its pipes may stay open; set up with the result below. */
+  let endStopped = (): void => undefined;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    // a command that has ended may have left processes that hold its pipes open
+    if (exited) endStopped();
+    else kill('SIGTERM');
+  };
 
   const result = new Promise<HelperResult>((resolve, reject) => {
     let childPid: number | undefined;
@@ -328,8 +385,28 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       settle(() => reject(helperNotStarted(helper, error)));
     });
 
+    /** Reads the status file, once the helper has ended. */
+    const readStatusFile = (): void => {
+      for (const text of statusFileText().split('\n')) if (text !== '') onLine(text);
+    };
+    let streamsTimer: NodeJS.Timeout | undefined;
+    endStopped = (): void => {
+      readStatusFile();
+      killLeftovers(config, namespaces);
+      // what is left holds no pipe of the sandbox, unless it escaped its namespaces
+      streamsTimer = setTimeout(() => {
+        for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+      }, STOPPED_STREAMS_MS);
+    };
+    child.on('exit', () => {
+      exited = true;
+      if (stopping) endStopped();
+    });
+
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
-      for (const text of (pending + statusFileText()).split('\n')) if (text !== '') onLine(text);
+      clearTimeout(streamsTimer);
+      for (const text of pending.split('\n')) if (text !== '') onLine(text);
+      readStatusFile();
       settle(() => {
         if (failure !== undefined) {
           reject(failure);
@@ -354,5 +431,5 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       });
     });
   });
-  return { child, result, kill };
+  return { child, result, kill, stop };
 }

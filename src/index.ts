@@ -12,7 +12,7 @@ export { normalizeOptions } from './options.js';
 export type { NsrunOptions } from './options.js';
 export { processContext } from './system.js';
 export type { SystemContext } from './system.js';
-export { CommandFailedError, run, spawn } from './api.js';
+export { CommandFailedError, MaxBufferError, run, spawn } from './api.js';
 export type { NsrunResult, NsrunSandbox, NsrunSubprocess, NsrunTimings, RunOptions, StdioOption } from './api.js';
 export { startHelper } from './helper.js';
 export type { HelperProcess, SandboxReady, StdioTarget } from './helper.js';

@@ -54,7 +54,7 @@ describe('validateMounts', () => {
     [{ type: 'tmpfs', destination: '/t', size: '2t' }, `invalid --tmpfs '/t:size=2t': ${SIZE}`],
     [{ type: 'tmpfs', destination: '/t', size: 2 ** 51 }, `invalid --tmpfs '/t:size=${2 ** 51}': ${SIZE}`],
     [{ type: 'bind', source: '', destination: '/x' }, "invalid --bind ':/x': expected a path without NUL"],
-    [{ type: 'bind', source: 'a\0b', destination: '/x' }, "invalid --bind 'a\0b:/x': expected a path without NUL"],
+    [{ type: 'bind', source: 'a\0b', destination: '/x' }, "invalid --bind 'a\\x00b:/x': expected a path without NUL"],
     [{ type: 'bind', source: '/a', destination: 'x', readOnly: true }, "invalid --ro-bind '/a:x': the destination must be an absolute path inside the sandbox"],
     [{ type: 'bind', source: `/${'a'.repeat(4095)}`, destination: '/x' }, `invalid --bind '/${'a'.repeat(4095)}:/x': expected a path of at most 4095 bytes`],
     [{ type: 'dev', destination: '/dev/..' }, "invalid --dev '/dev/..': the destination must not contain '..'"],

@@ -229,7 +229,7 @@ describe('normalizeOptions rejects bad values with a message naming option, valu
     [{ propagation: 'rprivate' as never }, "invalid --propagation 'rprivate': expected one of private, slave, shared, unchanged"],
     [{ hostname: '' }, "invalid --hostname '': expected 1 to 64 bytes without NUL"],
     [{ hostname: 'é'.repeat(33) }, `invalid --hostname '${'é'.repeat(33)}': expected 1 to 64 bytes without NUL`],
-    [{ domainname: 'a\0b' }, "invalid --domainname 'a\0b': expected 1 to 64 bytes without NUL"],
+    [{ domainname: 'a\0b' }, "invalid --domainname 'a\\x00b': expected 1 to 64 bytes without NUL"],
     [{ cwd: '' }, "invalid --cwd '': expected a path of at most 4095 bytes without NUL"],
     [
       { timeOffset: 'realtime=5' },
@@ -256,7 +256,7 @@ describe('normalizeOptions rejects bad values with a message naming option, valu
   it.each([
     ['no word', [], 'no command given (see nsrun --help)'],
     ['an empty name', [''], 'no command given (see nsrun --help)'],
-    ['a NUL', ['sh', 'a\0b'], "invalid command argument 1 'a\0b': expected a string of at most 131072 bytes without NUL"],
+    ['a NUL', ['sh', 'a\0b'], "invalid command argument 1 'a\\x00b': expected a string of at most 131072 bytes without NUL"],
     ['a name over 4095 bytes', ['x'.repeat(4096)], `invalid command name '${'x'.repeat(4096)}': expected at most 4095 bytes`],
   ])('a command with %s', (_, command, message) => {
     expect(usageMessage({}, {}, command)).toBe(message);

@@ -4,12 +4,13 @@ import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NAMESPACES } from '../../src/namespaces.js';
 import type { CASES, CaseName } from './api/cases.js';
-import { identities, root, type Identity } from './harness.js';
+import { asRoot, identities, root, type Identity } from './harness.js';
 
 /** Runs one case of api/cases.ts as `who` and returns what it observed (through JSON). */
 async function observe<K extends CaseName>(who: Identity, name: K, arg = ''): Promise<Awaited<ReturnType<(typeof CASES)[K]>>> {
   const [file, ...args] = [...who.prefix, process.execPath, '--import', 'tsx', `${root}test/e2e/api/observe.ts`, name, arg];
-  const r = await execa(file as string, args, { cwd: root, reject: false, stdin: 'ignore' });
+  // a case that never settles fails here rather than at the test's own timeout
+  const r = await execa(file as string, args, { cwd: root, reject: false, stdin: 'ignore', timeout: 20_000 });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   return JSON.parse(r.stdout) as Awaited<ReturnType<(typeof CASES)[K]>>;
@@ -73,7 +74,7 @@ describe.each(identities)('the API, as $name', (who) => {
   it('rejects a bad option with a usage NsrunError (2) that names it', async () => {
     const seen = await observe(who, 'badOption', 'x'.repeat(65));
     expect(seen).toMatchObject({ name: 'NsrunError', step: 'usage', exitCode: 2 });
-    expect(seen.message).toMatch(/--hostname/);
+    expect(seen.message).toMatch(/^invalid hostname 'x{65}': /); // as the API spells it, not --hostname
   });
 
   it('stops the sandbox on an AbortSignal and leaves no process of it', async () => {
@@ -81,6 +82,52 @@ describe.each(identities)('the API, as $name', (who) => {
     expect(seen.ended).toMatchObject({ name: 'CommandFailedError', exitCode: 143, result: { cancelled: true, signal: 'SIGTERM' } });
     expect(seen.ended.message).toMatch(/was cancelled/);
     expect(seen.left).toEqual([]);
+  });
+
+  // without a PID namespace, the end of the command ends nothing else: the processes it left in its namespaces are killed
+  describe.each([
+    ['uts', 'uts'],
+    ['the default set', undefined],
+  ])('with flags %s', (_, flags) => {
+    it.each([0, 5, 26, 100])('an abort after %i ms settles the run as cancelled and leaves no process of the command', async (delay) => {
+      const seen = await observe(who, 'abortAfter', JSON.stringify({ flags, delay }));
+      expect(seen.ended).toMatchObject({ name: 'CommandFailedError', step: 'command', result: { cancelled: true } });
+      expect(seen.left).toEqual([]);
+    });
+  });
+
+  it('an abort once the command has ended kills what it left holding the output, and settles the run', async () => {
+    const seen = await observe(who, 'abortAfterExit', 'uts');
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { cancelled: true, exitCode: 0 } });
+    expect(seen.left).toEqual([]);
+  });
+
+  it.each([
+    ['stdout', undefined],
+    ['stderr', 'uts'],
+  ] as const)('stops a command that writes more than maxBuffer to %s (flags %s): a MaxBufferError, maxBuffer bytes kept, the status kept', async (stream, flags) => {
+    const seen = await observe(who, 'maxBuffer', JSON.stringify({ stream, flags, reject: true }));
+    expect(seen).toMatchObject({ name: 'MaxBufferError', nsrunError: true, commandFailed: true, step: 'command', exitCode: 143, stream, maxBuffer: 1048576 });
+    expect(seen.result).toMatchObject({ maxBufferExceeded: true, exitCode: 143, signal: 'SIGTERM', cancelled: false, timedOut: false });
+    expect([seen.stdoutBytes, seen.stderrBytes]).toEqual(stream === 'stdout' ? [1048576, 0] : [0, 1048576]);
+  });
+
+  it('resolves a command over maxBuffer with reject: false, saying so', async () => {
+    const seen = await observe(who, 'maxBuffer', JSON.stringify({ stream: 'stdout', flags: 'uts', reject: false }));
+    expect(seen.resolved).toMatchObject({ maxBufferExceeded: true, exitCode: 143, signal: 'SIGTERM' });
+    expect(seen.stdoutBytes).toBe(1048576);
+  });
+
+  it('discards the output with buffer: false, which maxBuffer then does not limit', async () => {
+    const seen = await observe(who, 'noBuffer', '3000000');
+    expect(seen.resolved).toMatchObject({ exitCode: 0, maxBufferExceeded: false });
+    expect(seen.stdoutBytes).toBe(0);
+  });
+
+  it('spawn: the caller reads 200 MB of stdout; the result keeps none of it, and this process stays small', async () => {
+    const seen = await observe(who, 'spawnStream', '200000000');
+    expect(seen).toMatchObject({ read: 200_000_000, exitCode: 0, kept: 0 });
+    expect(seen.grewMiB).toBeLessThan(100); // buffered, the output alone would be 190 MiB
   });
 
   it('does not run the command when the signal was aborted before the call', async () => {
@@ -111,6 +158,15 @@ describe.each(identities)('the API, as $name', (who) => {
     expect(new Set(seen.inodes).size).toBe(50);
     expect(seen.inodes).not.toContain(Number(seen.host.replace(/\D/g, '')));
     expect(seen.fdsAfter).toBe(seen.fdsBefore);
+  });
+});
+
+// root's sandbox of flags 'uts' has no user namespace, so its command may make a UTS namespace of its own
+describe('the API, as root', () => {
+  it('settles an aborted run even when its command left a process in namespaces of its own', async () => {
+    const seen = await observe(asRoot, 'abortEscaped');
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { cancelled: true } });
+    expect(seen.escaped).toBe(1); // unshare --uts left every namespace the sandbox made: out of reach (README)
   });
 });
 

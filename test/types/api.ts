@@ -1,6 +1,6 @@
 // Type tests of the published declarations (dist/*.d.ts, through the package's own name): `make lint`
 // type-checks this file; each @ts-expect-error must meet an error, or tsc fails.
-import { CommandFailedError, doctor, NsrunError, run, spawn, type DoctorReport, type NsrunResult, type RunOptions } from 'nsrun';
+import { CommandFailedError, doctor, MaxBufferError, NsrunError, run, spawn, type DoctorReport, type NsrunResult, type RunOptions } from 'nsrun';
 
 export async function typed(): Promise<void> {
   const options: RunOptions = { flags: 'uts,pid', hostname: 'box', map: 'current', timeout: 1000, reject: false, stdio: 'pipe', input: 'text' };
@@ -9,7 +9,14 @@ export async function typed(): Promise<void> {
   const output: string = result.stdout + result.stderr;
   const uts: number | undefined = result.namespaces.uts;
   const setup: number | undefined = result.timings.setupMs;
-  void [code, output, uts, setup];
+  const overflowed: boolean = result.maxBufferExceeded;
+  void [code, output, uts, setup, overflowed];
+
+  const limited = await run(['yes'], { maxBuffer: 1024 * 1024, buffer: true }).catch((error: unknown) => {
+    if (error instanceof MaxBufferError) return { stream: error.stream, limit: error.maxBuffer, kept: error.result.stdout.length };
+    throw error;
+  });
+  void limited;
 
   const sandbox = spawn(['sleep', '10'], { flags: ['pid', 'mnt'], signal: AbortSignal.timeout(100), stdin: 'pipe' });
   const { pid, namespaces } = await sandbox.ready;
@@ -37,6 +44,10 @@ export async function typed(): Promise<void> {
   await run('hostname');
   // @ts-expect-error: stdio is pipe, inherit, ignore or an fd
   await run(['true'], { stdout: 'capture' });
+  // @ts-expect-error: maxBuffer is a number of bytes
+  await run(['true'], { maxBuffer: '1M' });
+  // @ts-expect-error: buffer is true or false
+  await run(['true'], { buffer: 'yes' });
   // @ts-expect-error: the result's stdout is a string
   const wrong: number = result.stdout;
   void wrong;

@@ -1,6 +1,6 @@
 // What the API does, observed from inside one Node process; run by api.test.ts as root and unprivileged.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { CommandFailedError, NsrunError, run, spawn, type NsrunResult } from '../../../src/index.js';
+import { CommandFailedError, MaxBufferError, NsrunError, run, spawn, type NsrunResult, type RunOptions } from '../../../src/index.js';
 import type { NamespaceName } from '../../../src/namespaces.js';
 
 /** Host pids of the processes in the PID namespace with this inode. */
@@ -74,6 +74,41 @@ async function helperChannel(): Promise<string> {
   return target;
 }
 
+/** Host pids of the processes with `word` in their command line. */
+function withArgument(word: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(word);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A sleep of 1000 s that no other process has in its command line. */
+function uniqueSleep(): string {
+  return `1000.${process.pid}${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** How a run with output over maxBuffer settled, the output replaced by its length. */
+async function overflowing(promise: Promise<NsrunResult>): Promise<Outcome & { stream?: string; maxBuffer?: number; stdoutBytes: number; stderrBytes: number }> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const settled = await outcome(promise);
+  const result = settled.resolved ?? settled.result;
+  return {
+    ...settled,
+    resolved: settled.resolved === undefined ? undefined : { ...settled.resolved, stdout: '', stderr: '' },
+    result: settled.result === undefined ? undefined : { ...settled.result, stdout: '', stderr: '' },
+    stream: error instanceof MaxBufferError ? error.stream : undefined,
+    maxBuffer: error instanceof MaxBufferError ? error.maxBuffer : undefined,
+    stdoutBytes: Buffer.byteLength(result?.stdout ?? ''),
+    stderrBytes: Buffer.byteLength(result?.stderr ?? ''),
+  };
+}
+
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
 }
@@ -120,6 +155,66 @@ export const CASES = {
     const ended = await outcome(sandbox.result);
     return { ended, left: inPidNamespace(namespaces.pid) };
   },
+  /**
+   * A run aborted `delay` ms after it started, with `flags` (the default set when absent): how it
+   * settled, and which processes of its command are left once it has.
+   */
+  abortAfter: async (arg) => {
+    const { flags, delay } = JSON.parse(arg) as { flags?: string; delay: number };
+    const marker = uniqueSleep();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), delay);
+    const options: RunOptions = flags === undefined ? { signal: controller.signal } : { flags, signal: controller.signal };
+    const ended = await outcome(run(['sh', '-c', `sleep ${marker} & sleep ${marker} & wait`], options));
+    clearTimeout(timer);
+    return { ended, left: withArgument(marker) };
+  },
+  /**
+   * An aborted run whose command left a process in namespaces of its own (`unshare --uts`), out of
+   * reach of the sandbox's: the run settles all the same; how many such processes were left (then killed).
+   */
+  abortEscaped: async () => {
+    const marker = uniqueSleep();
+    const controller = new AbortController();
+    const running = outcome(run(['sh', '-c', `unshare --uts sleep ${marker} & wait`], { flags: 'uts', signal: controller.signal }));
+    await until(() => withArgument(marker).length > 0);
+    controller.abort();
+    const ended = await running;
+    const escaped = withArgument(marker);
+    for (const pid of escaped) process.kill(pid, 'SIGKILL');
+    return { ended, escaped: escaped.length };
+  },
+  /** A run whose command has ended, leaving a process that holds its stdout open, aborted then. */
+  abortAfterExit: async (flags) => {
+    const marker = uniqueSleep();
+    const controller = new AbortController();
+    const running = outcome(run(['sh', '-c', `sleep ${marker} &`], { flags, signal: controller.signal }));
+    await until(() => withArgument(marker).length > 0);
+    controller.abort();
+    const ended = await running;
+    return { ended, left: withArgument(marker) };
+  },
+  /** A command that writes to `stream` without end, with a maxBuffer of 1 MiB. */
+  maxBuffer: async (arg) => {
+    const { stream, flags, reject } = JSON.parse(arg) as { stream: 'stdout' | 'stderr'; flags?: string; reject: boolean };
+    const command = stream === 'stdout' ? ['yes'] : ['sh', '-c', 'yes >&2'];
+    return overflowing(run(command, { ...(flags === undefined ? {} : { flags }), maxBuffer: 1024 * 1024, reject }));
+  },
+  /** `buffer: false`: run() discards the output, which maxBuffer then does not limit. */
+  noBuffer: async (bytes) => overflowing(run(['head', '-c', bytes, '/dev/zero'], { flags: 'uts', buffer: false, maxBuffer: 1024 * 1024 })),
+  /** spawn() with its stdout read by the caller: how much it read, what the result kept, and how much this process grew meanwhile. */
+  spawnStream: async (bytes) => {
+    const before = process.memoryUsage.rss();
+    let peak = before;
+    let read = 0;
+    const sandbox = spawn(['head', '-c', bytes, '/dev/zero'], { flags: 'uts' });
+    sandbox.stdout?.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+      peak = Math.max(peak, process.memoryUsage.rss());
+    });
+    const ended = await sandbox.result;
+    return { read, exitCode: ended.exitCode, kept: ended.stdout.length, grewMiB: (peak - before) / 2 ** 20 };
+  },
   /** A signal aborted before the call: the sandbox is stopped before the command runs. */
   abortedBefore: async () => outcome(run(['sleep', '1000'], { signal: AbortSignal.abort(), reject: false })),
   timeout: async (ms) => {
@@ -141,7 +236,7 @@ export const CASES = {
     const before = openFds();
     const names = Array.from({ length: Number(count) }, (_, i) => `box-${i}`);
     // each prints its hostname, then waits for its stdin to close, so that all are up at once
-    const sandboxes = names.map((hostname) => spawn(['sh', '-c', 'hostname; cat'], { flags: 'uts', hostname, stdin: 'pipe' }));
+    const sandboxes = names.map((hostname) => spawn(['sh', '-c', 'hostname; cat'], { flags: 'uts', hostname, stdin: 'pipe', buffer: true }));
     const up = await Promise.all(sandboxes.map((s) => s.ready));
     for (const s of sandboxes) s.child.stdin?.end();
     const results = await Promise.all(sandboxes.map((s) => s.result));
