@@ -58,7 +58,11 @@ describe('fromHelperError words each failure', () => {
     [{ step: 'exec', errno: ENOENT }, 127, 'nsrun: prog: command not found'],
     [{ step: 'exec', errno: EACCES, detail: './script' }, 126, 'nsrun: ./script: cannot execute: permission denied'],
     [{ step: 'exec', errno: 8, detail: 'blob', 'exit-code': 126 }, 126, 'nsrun: blob: cannot execute: exec format error'],
-    [{ step: 'cwd', syscall: 'chdir', errno: ENOENT, detail: '/nope' }, 125, 'nsrun: cannot enter /nope: no such file or directory'],
+    [
+      { step: 'cwd', syscall: 'chdir', errno: ENOENT, detail: '/nope' },
+      125,
+      "nsrun: cannot enter /nope: no such file or directory (hint: it is nsrun's working directory, entered by its path after the mounts; --cwd DIR names one inside)",
+    ],
     [{ step: 'mount-sys', syscall: 'mount', errno: EPERM, detail: '/sys' }, 125, 'nsrun: cannot mount a new /sys: operation not permitted'],
     [
       { step: 'config', errno: 0, detail: 'unknown member "x"', 'exit-code': 125 },
@@ -95,6 +99,11 @@ describe('fromHelperError computes hints from the system', () => {
     const { line, error } = report(userRefused, { flags: 'uts' }, system);
     expect(error.hint?.startsWith(hint)).toBe(true);
     expect(line).toMatch(/^nsrun: cannot create the namespaces uts, user: operation not permitted \(hint: .+\)$/);
+  });
+
+  it('an explicit --cwd that cannot be entered gets no hint about nsrun\'s own directory', () => {
+    const { line } = report({ step: 'cwd', syscall: 'chdir', errno: ENOENT, detail: '/nope' }, { cwd: '/nope' });
+    expect(line).toBe('nsrun: cannot enter /nope: no such file or directory');
   });
 
   it('id-maps EACCES under AppArmor names the sysctl', () => {
