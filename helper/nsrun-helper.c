@@ -281,12 +281,32 @@ static void die_with_parent(const struct config *c)
     die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
 }
 
-/* Blocks the signals the helper relays and reads them from a signalfd. */
-static void block_signals(struct sandbox *sb)
+/* Whether the caller ignores sig: the sandbox then ignores it too (docs/signals.md). */
+static bool caller_ignores(const struct config *c, int sig)
 {
+  return sig >= 1 && sig <= 64 && (c->ignored_signals >> (sig - 1)) & 1;
+}
+
+/* Ignores what the caller ignores, as a process it executed would: in the helper
+ * and an init (which must still see SIGCHLD), and then in the command, which
+ * inherits SIG_IGN across execve. The C library keeps a few real-time signals
+ * for itself (EINVAL): those stay as they are. */
+static void ignore_callers_signals(const struct config *c, bool with_sigchld)
+{
+  for (int sig = 1; sig <= 64; sig++)
+    if (caller_ignores(c, sig) && (with_sigchld || sig != SIGCHLD) && signal(sig, SIG_IGN) == SIG_ERR && errno != EINVAL)
+      die(EXIT_SETUP, "signals", "sigaction", errno, "signal %d", sig);
+}
+
+/* Blocks the signals the helper relays and reads them from a signalfd; one the
+ * caller ignores is left ignored, so that the kernel drops it. */
+static void block_signals(const struct config *c, struct sandbox *sb)
+{
+  ignore_callers_signals(c, false);
   sigemptyset(&sb->signals);
   for (size_t i = 0; i < sizeof relayed_signals / sizeof relayed_signals[0]; i++)
-    sigaddset(&sb->signals, relayed_signals[i]);
+    if (!caller_ignores(c, relayed_signals[i]))
+      sigaddset(&sb->signals, relayed_signals[i]);
   sigaddset(&sb->signals, SIGCHLD);
   sigaddset(&sb->signals, SIGPIPE);
   if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0)
@@ -457,6 +477,7 @@ static noreturn void exec_command(const struct config *c)
   const char *name = c->command[0];
   sigset_t none;
   sigemptyset(&none);
+  ignore_callers_signals(c, true);
   if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
     die(EXIT_SETUP, "exec", "sigprocmask", errno, "");
   if (syscall(SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -981,7 +1002,7 @@ int main(int argc, char **argv)
   if (config.query)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);
-  block_signals(&sb);
+  block_signals(&config, &sb);
   open_host_proc();
   if (config.join_pid)
     join_namespaces(&config);
