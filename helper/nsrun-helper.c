@@ -309,6 +309,8 @@ static void block_signals(const struct config *c, struct sandbox *sb)
       sigaddset(&sb->signals, relayed_signals[i]);
   sigaddset(&sb->signals, SIGCHLD);
   sigaddset(&sb->signals, SIGPIPE);
+  if (!caller_ignores(c, SIGTSTP)) /* the terminal's Ctrl-Z, read and left to the sandbox: docs/signals.md */
+    sigaddset(&sb->signals, SIGTSTP);
   if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0)
     die(EXIT_SETUP, "signals", "sigprocmask", errno, "");
   sigset_t ttou; /* for tcsetpgrp from a background group; not read from sigfd */
@@ -654,11 +656,15 @@ static void start_child(const struct config *c, struct sandbox *sb)
   sb->command_is_ns_init = (c->clone_flags & CLONE_NEWPID) && !c->init;
 }
 
-/* When nsrun is the foreground job of the terminal it reads and writes, makes
- * the sandbox a job of its own in the foreground, as a shell does for a job: a
- * shell inside then finds its process group (invisible across a new pid
- * namespace otherwise) and the terminal's signals go to the sandbox alone.
- * The helper joins that group, to act for a PID 1 that cannot get them. */
+/* When nsrun is a foreground job of its own on the terminal it reads and
+ * writes (it leads the terminal's foreground process group), makes the sandbox
+ * a job of its own in the foreground, as a shell does for a job: a shell inside
+ * then finds its process group (invisible across a new pid namespace otherwise)
+ * and the terminal's signals go to the sandbox alone. The helper joins that
+ * group, to act for a PID 1 that cannot get them. When nsrun shares its group
+ * with others (the recipes of `make -j`, a shell script's commands), the
+ * sandbox stays in it, as unshare's and bwrap's do, so that one Ctrl-C reaches
+ * every member of the job. */
 static void take_terminal(struct sandbox *sb)
 {
   struct stat in, out;
@@ -667,6 +673,8 @@ static void take_terminal(struct sandbox *sb)
     return;
   if (tcgetsid(STDIN_FILENO) != getsid(0) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
       getsid(0) == getpid()) /* not our foreground terminal, or a session leader, which cannot change group */
+    return;
+  if (getpgrp() != getppid()) /* nsrun is not the job's leader: the job is more than nsrun */
     return;
   int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
   if (fd < 0)
@@ -861,7 +869,7 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
 {
   int sig = (int)si->ssi_signo;
   int64_t now = monotonic_ms();
-  if (sig == SIGPIPE)
+  if (sig == SIGPIPE || sig == SIGTSTP)
     return;
   if (si->ssi_code == SI_KERNEL) {
     sb->terminal_signal_at[sig] = now;
@@ -872,6 +880,8 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
     if (asks_to_stop(sig))
       start_stop_timer(sb);
   }
+  if (asks_to_stop(sig) && tty_fd >= 0 && sb->command_running)
+    kill(-sb->child, SIGCONT); /* a job stopped by Ctrl-Z must run to take it, as a shell's kill does */
   if (!default_action_terminates(sig) || sb->emulated_signal)
     return;
   if (!sb->command_running || (sb->command_is_ns_init && !child_handles(sb, sig))) {
