@@ -113,6 +113,23 @@ describe.each(identities)('one Ctrl-C under make -j4 on a terminal, as $name', (
   });
 });
 
+describe.each(identities)('a pipeline of two nsrun typed at an interactive shell, as $name', (who) => {
+  it('ends both on one Ctrl-C, 130 each', async () => {
+    const seconds = uniqueSeconds();
+    const t = startTerminal(who, 'bash --norc --noprofile -i');
+    await waitFor(() => screen(t).includes('$') || screen(t).includes('#'));
+    const box = `${nsrunBin} --flags all -- sleep ${seconds}`;
+    type(t, `${box} | ${box}; echo "status=\${PIPESTATUS[*]}"`);
+    await waitFor(() => sleepers(seconds).length === 2);
+    type(t, 'C-c');
+    try {
+      await waitFor(() => screen(t).includes('status=130 130'));
+    } finally {
+      for (const pid of sleepers(seconds)) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
+
 describe.each(identities)('a lone nsrun typed at an interactive shell, as $name', (who) => {
   it('gives a shell inside job control: Ctrl-Z stops its foreground job, fg resumes it, Ctrl-C ends it', async () => {
     const seconds = uniqueSeconds();
