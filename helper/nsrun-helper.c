@@ -46,7 +46,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 
 #define MAX_CONFIG_BYTES (16 * 1024 * 1024)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define TERMINAL_ECHO_MS 100 /* how late nsrun's relay of a terminal's signal may come */
+#define TERMINAL_ECHO_MS 5000 /* how late nsrun's relay of a terminal's signal may come */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
 enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2 };
@@ -73,6 +73,7 @@ struct sandbox {
   int stop_timer;                /* timerfd: a stop signal's grace period, or -1 */
   int stop_timeout;              /* its length in seconds */
   int64_t terminal_signal_at[NSIG]; /* when the terminal last sent each signal (ms) */
+  int echoes_due[NSIG];          /* nsrun's copies of the terminal's signals, still to come and be dropped */
   uint64_t inodes[NS_KINDS];
 };
 
@@ -872,8 +873,15 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
   if (sig == SIGPIPE || sig == SIGTSTP)
     return;
   if (si->ssi_code == SI_KERNEL) {
+    /* nsrun got a copy too when it is in the group the terminal signalled: this one,
+     * unless the sandbox holds the terminal; and a hangup reaches nsrun as session leader */
+    if (now - sb->terminal_signal_at[sig] >= TERMINAL_ECHO_MS)
+      sb->echoes_due[sig] = 0;
+    if (tty_fd < 0 || sig == SIGHUP)
+      sb->echoes_due[sig]++;
     sb->terminal_signal_at[sig] = now;
-  } else if ((pid_t)si->ssi_pid == getppid() && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
+  } else if ((pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
+    sb->echoes_due[sig]--; /* nsrun's relay of a signal the command has had */
     return;
   } else if (sb->command_running) {
     kill(sb->child, sig);

@@ -1,11 +1,11 @@
 // Sandboxes on a terminal: one Ctrl-C under `make -j4` ends all of them, as it does with
 // unshare(1), while a lone nsrun is a job of its own, with job control for a shell inside.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { identities, nsrunBin, waitFor, type Identity } from './harness.js';
+import { alive, identities, nsrunBin, processesWith, sleep, waitFor, type Identity } from './harness.js';
 
 const JOBS = 4;
 
@@ -167,5 +167,26 @@ describe.each(identities)('a lone nsrun typed at an interactive shell, as $name'
     } finally {
       for (const pid of sleepers(seconds)) process.kill(pid, 'SIGKILL');
     }
+  });
+});
+
+describe.each(identities)('a Ctrl-C that nsrun shares with the sandbox (one process group), as $name', (who) => {
+  it('reaches a command with a handler once, however late nsrun relays its own copy', async () => {
+    const t = startTerminal(who, 'true');
+    const log = join(t.dir, 'log');
+    const command = `trap "echo int >> ${log}" INT; trap "echo term >> ${log}; exit 3" TERM; echo ready >> ${log}; while :; do sleep 0.05; done`;
+    tmux(t, 'respawn-pane', '-k', `${nsrunBin} --flags all -- sh -c '${command}'; true`);
+    const read = (): string => (existsSync(log) ? readFileSync(log, 'utf8') : '');
+    await waitFor(() => read() === 'ready\n', 15000);
+    let node = 0;
+    await waitFor(() => (node = processesWith(log).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8') === 'node\n') ?? 0) !== 0);
+    process.kill(node, 'SIGSTOP'); // nsrun's copy of the Ctrl-C waits, as on a machine too busy to run it
+    type(t, 'C-c');
+    await waitFor(() => read() === 'ready\nint\n');
+    await sleep(300);
+    process.kill(node, 'SIGCONT');
+    process.kill(node, 'SIGTERM');
+    await waitFor(() => !alive(node));
+    expect(read()).toBe('ready\nint\nterm\n');
   });
 });
