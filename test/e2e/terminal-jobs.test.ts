@@ -161,8 +161,10 @@ describe.each(identities)('a lone nsrun typed at an interactive shell, as $name'
     type(t, `${nsrunBin} --flags all ${init} -- sleep ${seconds}; echo "status=$?"`);
     await waitFor(() => sleepers(seconds).length === 1);
     type(t, 'C-z');
-    type(t, 'C-c');
     try {
+      // the command of --init stops: Ctrl-C must then reach a stopped job
+      if (init) await waitFor(() => sleepers(seconds).every((p) => stateOf(p) === 'T'));
+      type(t, 'C-c');
       await waitFor(() => screen(t).includes('status=130'));
     } finally {
       for (const pid of sleepers(seconds)) process.kill(pid, 'SIGKILL');
