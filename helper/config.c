@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,19 +258,40 @@ static int check_time_offsets(struct checker *ck, const char *key, const struct 
   return 0;
 }
 
-static int check_capabilities(struct checker *ck, const char *key, const struct json *v, struct config *c)
+/* An array of at most 64 integers lo..lo+63, as a set: bit n-lo for n. */
+static int want_bit_set(struct checker *ck, const char *key, const struct json *v, int64_t lo, uint64_t *bits)
 {
   if (want_type(ck, key, v, JSON_ARRAY) < 0)
     return -1;
   if (v->len > 64)
     return bad(ck, "member \"%s\": %zu entries, at most 64 allowed", key, v->len);
   for (size_t i = 0; i < v->len; i++) {
-    int64_t cap = 0;
-    if (want_range(ck, key, &v->u.items[i], 0, 63, &cap) < 0)
+    int64_t n = 0;
+    if (want_range(ck, key, &v->u.items[i], lo, lo + 63, &n) < 0)
       return -1;
-    c->capabilities |= UINT64_C(1) << cap;
+    *bits |= UINT64_C(1) << (n - lo);
   }
+  return 0;
+}
+
+static int check_capabilities(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_bit_set(ck, key, v, 0, &c->capabilities) < 0)
+    return -1;
   c->limit_capabilities = true;
+  return 0;
+}
+
+/* "ignored-signals": the signals the caller ignores, 1..64 but SIGKILL and SIGSTOP,
+ * which cannot be ignored. */
+static int check_ignored_signals(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_bit_set(ck, key, v, 1, &c->ignored_signals) < 0)
+    return -1;
+  const int never[] = { SIGKILL, SIGSTOP };
+  for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+    if ((c->ignored_signals >> (never[i] - 1)) & 1)
+      return bad(ck, "member \"%s\": signal %d cannot be ignored", key, never[i]);
   return 0;
 }
 
@@ -402,6 +424,8 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     if (want_range(ck, key, v, 0, 86400, &n) < 0)
       return -1;
     c->stop_timeout = (int)n;
+  } else if (strcmp(key, "ignored-signals") == 0) {
+    return check_ignored_signals(ck, key, v, c);
   } else if (strcmp(key, "no-new-privs") == 0) {
     return want_bool(ck, key, v, &c->no_new_privs);
   } else if (strcmp(key, "capabilities") == 0) {

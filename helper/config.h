@@ -61,6 +61,7 @@ struct config {
   pid_t parent_pid;          /* 0: none */
   bool no_new_privs;
   int stop_timeout;          /* seconds from a stop signal to SIGKILL; -1: none */
+  uint64_t ignored_signals;  /* the caller's SIG_IGN set, kept for the command: bit n-1 = signal n */
   bool limit_capabilities;
   uint64_t capabilities;     /* kept when limit_capabilities: bit n = capability n */
   pid_t join_pid;            /* "join": the process whose namespaces are entered; 0: none */

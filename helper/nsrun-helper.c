@@ -46,7 +46,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 
 #define MAX_CONFIG_BYTES (16 * 1024 * 1024)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define TERMINAL_ECHO_MS 100 /* how late nsrun's relay of a terminal's signal may come */
+#define TERMINAL_ECHO_MS 5000 /* how late nsrun's relay of a terminal's signal may come */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
 enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2 };
@@ -73,6 +73,7 @@ struct sandbox {
   int stop_timer;                /* timerfd: a stop signal's grace period, or -1 */
   int stop_timeout;              /* its length in seconds */
   int64_t terminal_signal_at[NSIG]; /* when the terminal last sent each signal (ms) */
+  int echoes_due[NSIG];          /* nsrun's copies of the terminal's signals, still to come and be dropped */
   uint64_t inodes[NS_KINDS];
 };
 
@@ -281,14 +282,36 @@ static void die_with_parent(const struct config *c)
     die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
 }
 
-/* Blocks the signals the helper relays and reads them from a signalfd. */
-static void block_signals(struct sandbox *sb)
+/* Whether the caller ignores sig: the sandbox then ignores it too (docs/signals.md). */
+static bool caller_ignores(const struct config *c, int sig)
 {
+  return sig >= 1 && sig <= 64 && (c->ignored_signals >> (sig - 1)) & 1;
+}
+
+/* Ignores what the caller ignores, as a process it executed would: in the helper
+ * and an init (which must still see SIGCHLD), and then in the command, which
+ * inherits SIG_IGN across execve. The C library keeps a few real-time signals
+ * for itself (EINVAL): those stay as they are. */
+static void ignore_callers_signals(const struct config *c, bool with_sigchld)
+{
+  for (int sig = 1; sig <= 64; sig++)
+    if (caller_ignores(c, sig) && (with_sigchld || sig != SIGCHLD) && signal(sig, SIG_IGN) == SIG_ERR && errno != EINVAL)
+      die(EXIT_SETUP, "signals", "sigaction", errno, "signal %d", sig);
+}
+
+/* Blocks the signals the helper relays and reads them from a signalfd; one the
+ * caller ignores is left ignored, so that the kernel drops it. */
+static void block_signals(const struct config *c, struct sandbox *sb)
+{
+  ignore_callers_signals(c, false);
   sigemptyset(&sb->signals);
   for (size_t i = 0; i < sizeof relayed_signals / sizeof relayed_signals[0]; i++)
-    sigaddset(&sb->signals, relayed_signals[i]);
+    if (!caller_ignores(c, relayed_signals[i]))
+      sigaddset(&sb->signals, relayed_signals[i]);
   sigaddset(&sb->signals, SIGCHLD);
   sigaddset(&sb->signals, SIGPIPE);
+  if (!caller_ignores(c, SIGTSTP)) /* the terminal's Ctrl-Z, read and left to the sandbox: docs/signals.md */
+    sigaddset(&sb->signals, SIGTSTP);
   if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0)
     die(EXIT_SETUP, "signals", "sigprocmask", errno, "");
   sigset_t ttou; /* for tcsetpgrp from a background group; not read from sigfd */
@@ -457,6 +480,7 @@ static noreturn void exec_command(const struct config *c)
   const char *name = c->command[0];
   sigset_t none;
   sigemptyset(&none);
+  ignore_callers_signals(c, true);
   if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
     die(EXIT_SETUP, "exec", "sigprocmask", errno, "");
   if (syscall(SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -647,11 +671,15 @@ static void start_child(const struct config *c, struct sandbox *sb)
   sb->command_is_ns_init = (c->clone_flags & CLONE_NEWPID) && !c->init;
 }
 
-/* When nsrun is the foreground job of the terminal it reads and writes, makes
- * the sandbox a job of its own in the foreground, as a shell does for a job: a
- * shell inside then finds its process group (invisible across a new pid
- * namespace otherwise) and the terminal's signals go to the sandbox alone.
- * The helper joins that group, to act for a PID 1 that cannot get them. */
+/* When nsrun is a foreground job of its own on the terminal it reads and
+ * writes (it leads the terminal's foreground process group), makes the sandbox
+ * a job of its own in the foreground, as a shell does for a job: a shell inside
+ * then finds its process group (invisible across a new pid namespace otherwise)
+ * and the terminal's signals go to the sandbox alone. The helper joins that
+ * group, to act for a PID 1 that cannot get them. When nsrun shares its group
+ * with others (the recipes of `make -j`, a shell script's commands), the
+ * sandbox stays in it, as unshare's and bwrap's do, so that one Ctrl-C reaches
+ * every member of the job. */
 static void take_terminal(struct sandbox *sb)
 {
   struct stat in, out;
@@ -660,6 +688,8 @@ static void take_terminal(struct sandbox *sb)
     return;
   if (tcgetsid(STDIN_FILENO) != getsid(0) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
       getsid(0) == getpid()) /* not our foreground terminal, or a session leader, which cannot change group */
+    return;
+  if (getpgrp() != getppid()) /* nsrun is not the job's leader: the job is more than nsrun */
     return;
   int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
   if (fd < 0)
@@ -854,17 +884,26 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
 {
   int sig = (int)si->ssi_signo;
   int64_t now = monotonic_ms();
-  if (sig == SIGPIPE)
+  if (sig == SIGPIPE || sig == SIGTSTP)
     return;
   if (si->ssi_code == SI_KERNEL) {
+    /* nsrun got a copy too when it is in the group the terminal signalled: this one,
+     * unless the sandbox holds the terminal; and a hangup reaches nsrun as session leader */
+    if (now - sb->terminal_signal_at[sig] >= TERMINAL_ECHO_MS)
+      sb->echoes_due[sig] = 0;
+    if (tty_fd < 0 || sig == SIGHUP)
+      sb->echoes_due[sig]++;
     sb->terminal_signal_at[sig] = now;
-  } else if ((pid_t)si->ssi_pid == getppid() && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
+  } else if ((pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
+    sb->echoes_due[sig]--; /* nsrun's relay of a signal the command has had */
     return;
   } else if (sb->command_running) {
     kill(sb->child, sig);
     if (asks_to_stop(sig))
       start_stop_timer(sb);
   }
+  if (asks_to_stop(sig) && tty_fd >= 0 && sb->command_running)
+    kill(-sb->child, SIGCONT); /* a job stopped by Ctrl-Z must run to take it, as a shell's kill does */
   if (!default_action_terminates(sig) || sb->emulated_signal)
     return;
   if (!sb->command_running || (sb->command_is_ns_init && !child_handles(sb, sig))) {
@@ -995,7 +1034,7 @@ int main(int argc, char **argv)
   if (config.query)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);
-  block_signals(&sb);
+  block_signals(&config, &sb);
   open_host_proc();
   if (config.join_pid)
     join_namespaces(&config);

@@ -49,6 +49,8 @@ export interface HelperConfig {
   readonly 'preserve-fds'?: number;
   readonly 'parent-pid'?: number;
   readonly 'no-new-privs'?: boolean;
+  /** The signals the caller ignores (numbers): the command, and the helper, ignore them too. */
+  readonly 'ignored-signals'?: readonly number[];
   /** Seconds from a relayed stop signal to SIGKILL. */
   readonly 'stop-timeout'?: number;
   /** The capabilities kept (numbers); absent: the sets are left alone. */

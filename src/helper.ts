@@ -11,6 +11,25 @@ import { osConstants, processContext } from './system.js';
 /** The signals nsrun passes on to the helper, which passes them on to the command (docs/signals.md). */
 export const RELAYED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
+/** The variable in which bin/nsrun hands node the caller's SigIgn mask, which node resets as it starts. */
+const CALLER_SIGIGN_VARIABLE = 'NSRUN_CALLER_SIGIGN';
+
+/** The signals this process's caller ignores (numbers), when bin/nsrun told them; the command ignores them too. */
+let callerIgnoredSignals: readonly number[] | undefined;
+
+/**
+ * Takes the caller's ignored signals from `env` (the hexadecimal SigIgn of /proc/self/status,
+ * read by bin/nsrun before it executed node) and removes the variable, which is no one else's.
+ * Without it, as for a library, the config says nothing and the command ignores nothing.
+ */
+export function inheritIgnoredSignals(env: Record<string, string | undefined>): void {
+  const mask = env[CALLER_SIGIGN_VARIABLE];
+  delete env[CALLER_SIGIGN_VARIABLE];
+  if (mask === undefined || !/^[0-9a-f]{1,16}$/i.test(mask)) return;
+  const bits = BigInt(`0x${mask}`);
+  callerIgnoredSignals = Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => ((bits >> BigInt(n - 1)) & 1n) === 1n);
+}
+
 /** How the command ended. */
 export interface HelperResult {
   /** The command's exit status, or 128+n when it died of signal n. */
@@ -282,7 +301,12 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
 export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
   const helper = options.helper ?? helperPath();
   // The helper dies with the process that runs it, this one.
-  const document = JSON.stringify({ ...config, 'parent-pid': config['parent-pid'] ?? process.pid });
+  const ignored = config['ignored-signals'] ?? callerIgnoredSignals;
+  const document = JSON.stringify({
+    ...config,
+    'parent-pid': config['parent-pid'] ?? process.pid,
+    ...(ignored === undefined || ignored.length === 0 ? {} : { 'ignored-signals': ignored }),
+  });
   const size = Buffer.byteLength(document);
   if (size > LIMITS.configBytes) {
     throw usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`);

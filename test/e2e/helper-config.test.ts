@@ -41,6 +41,8 @@ const table: readonly (readonly [string, string | Buffer, string])[] = [
   ['an unknown mount member', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'dev', destination: '/dev', mode: 1 }] }), 'member "mounts": unknown member "mode"'],
   ['a tmpfs of size 0', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'tmpfs', destination: '/x', size: 0 }] }), 'member "mounts.size": 0 is out of range 1..1125899906842624'],
   ['257 mounts', json({ ...base, namespaces: ['mnt'], mounts: Array.from({ length: 257 }, () => ({ type: 'dev', destination: '/dev' })) }), 'member "mounts": 257 entries, at most 256 allowed'],
+  ['SIGKILL among the ignored signals', json({ ...base, 'ignored-signals': [1, 9] }), 'member "ignored-signals": signal 9 cannot be ignored'],
+  ['an ignored signal past 64', json({ ...base, 'ignored-signals': [65] }), 'member "ignored-signals": 65 is out of range 1..64'],
 ];
 
 describe('the helper refuses hostile configs', () => {

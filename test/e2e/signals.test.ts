@@ -1,8 +1,11 @@
 // Signals sent to nsrun reach the command; nothing of the sandbox outlives nsrun.
 import { execFileSync } from 'node:child_process';
-import { constants } from 'node:os';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { alive, descendants, identities, nsrun, sleep, waitFor } from './harness.js';
+import { alive, descendants, identities, nsrun, nsrunBin, sleep, waitFor } from './harness.js';
 
 const relayed = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGWINCH'] as const;
 
@@ -92,5 +95,42 @@ describe.each(identities)('signals, as $name', (who) => {
     child.kill('SIGKILL');
     await child;
     await waitFor(() => tree.every((p) => !alive(p)), 2000);
+  });
+});
+
+describe.each(identities)('a writer whose reader went away (`yes | head -1`), as $name', (who) => {
+  /** The writer's status and its standard error, read by bash from PIPESTATUS. */
+  const writer = async (prefix: string, runner: string): Promise<string> => {
+    const script = `${prefix} ${runner} yes 2>"$E" | head -1 >/dev/null; echo "\${PIPESTATUS[0]} $(cat "$E")"`;
+    const [file, ...rest] = [...who.prefix, 'bash', '-c', script];
+    const dir = mkdtempSync(join(tmpdir(), 'nsrun-pipe-'));
+    chmodSync(dir, 0o777);
+    try {
+      const r = await execa(file as string, rest, { reject: false, stdin: 'ignore', env: { ...process.env, E: join(dir, 'stderr') } });
+      return String(r.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const UNSHARE = 'unshare --map-root-user --fork --pid --mount-proc';
+  const BWRAP = 'bwrap --dev-bind / / --unshare-user --unshare-pid';
+  const NSRUN = `${nsrunBin} --flags pid,ns,user`;
+
+  it('the command as PID 1 ends as unshare --fork --pid ends it: status 1, "Broken pipe"', async () => {
+    const theirs = await writer('', UNSHARE);
+    expect(theirs).toBe('1 yes: standard output: Broken pipe');
+    expect(await writer('', `${NSRUN} --`)).toBe(theirs);
+  });
+
+  it('the command of --init, PID 2, dies of SIGPIPE as under bwrap, which always has an init: 141', async () => {
+    const theirs = await writer('', BWRAP);
+    expect(theirs).toBe('141 ');
+    expect(await writer('', `${NSRUN} --init --`)).toBe(theirs);
+  });
+
+  it.each(['without --init', 'with --init'])("after `trap '' PIPE`, nsrun %s ends it as unshare does: status 1", async (mode) => {
+    const theirs = await writer("trap '' PIPE;", UNSHARE);
+    expect(theirs).toBe('1 yes: standard output: Broken pipe');
+    expect(await writer("trap '' PIPE;", `${NSRUN} ${mode === 'with --init' ? '--init' : ''} --`)).toBe(theirs);
   });
 });
