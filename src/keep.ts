@@ -270,6 +270,7 @@ const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   env: 'command',
   'preserve-fds': 'command',
   'stop-timeout': 'command',
+  'ignored-signals': 'command',
   uid: 'limit',
   gid: 'limit',
   capabilities: 'limit',
