@@ -234,13 +234,17 @@ static void parse_config(const char *text, size_t len, struct config *c)
 }
 
 /* Reads and validates the config in the environment variable name: nsrun's way for one
- * that fits in a single string execve passes, which costs it less than writing to a socket. */
+ * that fits in a single string execve passes, which costs it less than writing to a socket.
+ * The text is wiped once read: /proc/PID/environ of the helper, and of an init that is a
+ * fork of it, would show the sandbox the config (host paths, the whole environment). */
 static void read_config_env(const char *name, struct config *c)
 {
-  const char *text = getenv(name);
+  char *text = getenv(name);
   if (!text)
     die(EXIT_USAGE, "arguments", NULL, 0, "the environment variable %s is not set", name);
-  parse_config(text, strlen(text), c);
+  size_t len = strlen(text);
+  parse_config(text, len, c);
+  memset(text, 0, len);
 }
 
 /* Reads and validates the whole config from fd, then closes it. */
