@@ -104,7 +104,10 @@ describe.each(identities)('failures Node raises are one line with exit 125 (issu
   it('from a removed working directory', async () => {
     const dir = scratch(who);
     const r = await script(who, 'mkdir "$1/gone" && cd "$1/gone" && rmdir "$1/gone" && exec "$2" -- true', [dir, nsrunBin]);
-    expect(r.stderr).toBe('nsrun: cannot read the working directory: it was removed (hint: cd to a directory that exists)');
+    // bin/nsrun starts as a /bin/sh line (docs/signals.md), and dash warns of such a directory
+    // before anything of nsrun runs; after it, nsrun's own word is one line
+    const lines = r.stderr.split('\n').filter((line) => !/^sh: \d+: getcwd\(\) failed: /.test(line));
+    expect(lines).toEqual(['nsrun: cannot read the working directory: it was removed (hint: cd to a directory that exists)']);
     expect(r.exitCode).toBe(125);
     expect(hostMounts(dir)).toEqual([]);
   });
