@@ -49,7 +49,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 #define TERMINAL_ECHO_MS 100 /* how late nsrun's relay of a terminal's signal may come */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
-enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2 };
+enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2, REPORT_INIT_READY = 3, REPORT_EXIT = 4 };
 struct report {
   int32_t kind;
   int32_t err;       /* errno of the failed call */
@@ -58,6 +58,7 @@ struct report {
   char syscall[24];
   char detail[256];
   uint64_t inodes[NS_KINDS]; /* /proc/self/ns/<kind> of the command */
+  int32_t signal;            /* REPORT_EXIT: the signal the command of --init died of, or 0 */
 };
 
 struct sandbox {
@@ -74,6 +75,7 @@ struct sandbox {
   int stop_timeout;              /* its length in seconds */
   int64_t terminal_signal_at[NSIG]; /* when the terminal last sent each signal (ms) */
   uint64_t inodes[NS_KINDS];
+  int exit_report_fd;            /* --init: where PID 1 tells how the command ended, or -1 */
 };
 
 /* Where failures are told: the report pipe in the sandbox, the status fd (or
@@ -272,6 +274,22 @@ static void read_config(int fd, struct config *c)
   free(text);
 }
 
+/* Closes every fd the helper was given but did not open and does not pass on: all
+ * above the preserved ones (3 .. 3+preserve_fds-1) bar the status fd, so that no
+ * process of the sandbox, PID 1 and the holder included, inherits them. */
+static void close_inherited_fds(const struct config *c)
+{
+  unsigned first = 3U + (unsigned)c->preserve_fds;
+  unsigned status = status_fd < 0 ? 0U : (unsigned)status_fd;
+  if (status >= first) {
+    if (status > first && syscall(SYS_close_range, first, status - 1, 0U) < 0)
+      die(EXIT_SETUP, "fds", "close_range", errno, "fds %u to %u", first, status - 1);
+    first = status + 1;
+  }
+  if (syscall(SYS_close_range, first, ~0U, 0U) < 0)
+    die(EXIT_SETUP, "fds", "close_range", errno, "fds from %u", first);
+}
+
 /* Ends the helper with its caller, and stops here if the caller is already gone. */
 static void die_with_parent(const struct config *c)
 {
@@ -412,9 +430,9 @@ static int switch_identity(const struct config *c)
 }
 
 /* Tells the helper the command is about to run, with its namespaces. */
-static void report_ready(int nsdir)
+static void report_ready(int nsdir, enum report_kind kind)
 {
-  struct report r = { .kind = REPORT_READY };
+  struct report r = { .kind = kind };
   struct stat st;
   for (int k = 0; k < NS_KINDS; k++)
     if (fstatat(nsdir, ns_kinds[k].name, &st, 0) == 0)
@@ -488,6 +506,28 @@ static int exit_code_of(int status)
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+/* Tells the helper how the command of --init ended, then exits with its status:
+ * PID 1 of a pid namespace cannot die of the command's signal itself. */
+static noreturn void end_init(int status)
+{
+  struct report r = { .kind = REPORT_EXIT, .exit_code = exit_code_of(status) };
+  r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  write_all(report_fd, &r, sizeof r); /* non-blocking: a pipe filled by someone else loses only the signal */
+  _exit(r.exit_code);
+}
+
+/* Closes in PID 1 the fds it only passed on to the command (3 .. 3+preserve_fds-1, bar
+ * the ones of keep), and makes PID 1 undumpable, so that the command cannot reach
+ * them, nor anything else of PID 1, through /proc/1 (as tini and bubblewrap do). */
+static void seal_init(const struct config *c, const int keep[3])
+{
+  for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+    if (fd != keep[0] && fd != keep[1] && fd != keep[2])
+      close(fd);
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    die(EXIT_SETUP, "init", "prctl", errno, "PR_SET_DUMPABLE");
+}
+
 /* PID 1 duties for --init: runs the command as a child, relays the signals
  * sent to the sandbox, reaps every orphan, and exits with the command's status. */
 static noreturn void run_init(const struct config *c, int nsdir)
@@ -506,6 +546,7 @@ static noreturn void run_init(const struct config *c, int nsdir)
     exec_command(c);
   }
   close(pipefd[1]);
+  seal_init(c, (const int[3]){ pipefd[0], report_fd, nsdir });
   ssize_t n;
   do
     n = read(pipefd[0], &r, sizeof r);
@@ -515,9 +556,10 @@ static noreturn void run_init(const struct config *c, int nsdir)
     fail_with(&r);
   }
   close(pipefd[0]);
-  report_ready(nsdir);
-  close(report_fd);
+  report_ready(nsdir, REPORT_INIT_READY);
   close(nsdir);
+  if (fcntl(report_fd, F_SETFL, O_NONBLOCK) < 0) /* kept for end_init */
+    die(EXIT_SETUP, "init", "fcntl", errno, "the report pipe");
 
   sigprocmask(SIG_BLOCK, NULL, &set); /* the helper's blocked set, inherited */
   for (;;) {
@@ -531,7 +573,7 @@ static noreturn void run_init(const struct config *c, int nsdir)
         if (p == command)
           status = st;
       if (status != -1)
-        _exit(exit_code_of(status));
+        end_init(status);
     } else if (si.si_code != SI_KERNEL && si.si_signo != SIGPIPE) {
       kill(command, si.si_signo); /* the terminal's own signals reached the command already */
     }
@@ -601,12 +643,12 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
   if (c->keep && detach_holder() < 0)
     die(EXIT_SETUP, "keep", "setsid", errno, "the holder");
   if (c->keep) {
-    report_ready(nsdir);
+    report_ready(nsdir, REPORT_READY);
     hold_namespaces();
   }
   if (c->init)
     run_init(c, nsdir);
-  report_ready(nsdir);
+  report_ready(nsdir, REPORT_READY);
   exec_command(c);
 }
 
@@ -618,6 +660,7 @@ static void start_child(const struct config *c, struct sandbox *sb)
   if (pipe2(sb->sync_fd, O_CLOEXEC) < 0 || pipe2(sb->report_fd, O_CLOEXEC) < 0)
     die(EXIT_SETUP, "clone", "pipe2", errno, "");
   int flags = c->clone_flags & ~CLONE_NEWTIME;
+  sb->exit_report_fd = -1;
   /* a fork-like clone: the child continues here, on a copy of this stack */
   sb->child = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (sb->child < 0)
@@ -876,9 +919,14 @@ static void wait_until_running(struct sandbox *sb)
       ssize_t n = read(sb->report_fd[0], &r, sizeof r);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n == sizeof r && r.kind == REPORT_READY) {
+      if (n == sizeof r && (r.kind == REPORT_READY || r.kind == REPORT_INIT_READY)) {
         memcpy(sb->inodes, r.inodes, sizeof sb->inodes);
         ready = true;
+        if (r.kind == REPORT_INIT_READY) { /* PID 1 keeps the pipe, for end_init */
+          sb->exit_report_fd = sb->report_fd[0];
+          sb->report_fd[0] = -1;
+          break;
+        }
       } else if (n == sizeof r && r.kind == REPORT_ERROR) {
         abandon_child(sb, &r);
       } else {
@@ -892,7 +940,8 @@ static void wait_until_running(struct sandbox *sb)
         relay_signal(sb, &si);
     }
   }
-  close(sb->report_fd[0]);
+  if (sb->report_fd[0] >= 0)
+    close(sb->report_fd[0]);
   if (!ready)
     return; /* died during setup: killed by a signal, reported by supervise() */
   sb->command_running = true;
@@ -907,6 +956,16 @@ static void wait_until_running(struct sandbox *sb)
   emit_status("%s}}", line);
 }
 
+/* With --init, the signal the command died of, as PID 1 reported it before it exited; else 0. */
+static int init_command_signal(const struct sandbox *sb)
+{
+  struct report r;
+  if (sb->exit_report_fd < 0 || fcntl(sb->exit_report_fd, F_SETFL, O_NONBLOCK) < 0 ||
+      read(sb->exit_report_fd, &r, sizeof r) != sizeof r || r.kind != REPORT_EXIT)
+    return 0;
+  return r.signal > 0 && r.signal < NSIG ? r.signal : 0;
+}
+
 /* Relays signals until the sandbox's first process ends; returns the helper's exit code. */
 static int supervise(struct sandbox *sb)
 {
@@ -914,7 +973,7 @@ static int supervise(struct sandbox *sb)
     int status;
     pid_t p = waitpid(sb->child, &status, WNOHANG);
     if (p == sb->child) {
-      int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      int sig = WIFSIGNALED(status) ? WTERMSIG(status) : init_command_signal(sb);
       if (sig == SIGKILL && sb->emulated_signal)
         sig = sb->emulated_signal;
       if (sig) {
@@ -978,6 +1037,7 @@ int main(int argc, char **argv)
     read_config_env(config_env, &config);
   else
     read_config(config_fd, &config);
+  close_inherited_fds(&config);
   if (config.query)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);

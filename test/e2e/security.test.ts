@@ -1,0 +1,83 @@
+// The security model of docs/security.md, tried as a hostile command would: fds it was not
+// given, the /proc masks under a racing rootfs, the host's files and kernel settings.
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { asRoot, identities, nsrun, nsrunBin, root as repo, type Identity, type Outcome } from './harness.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'nsrun-security-'));
+chmodSync(scratch, 0o755);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const rootfs = join(scratch, 'rootfs');
+execFileSync(join(repo, 'scripts/mkrootfs.sh'), [rootfs], { stdio: 'ignore' });
+
+/** A directory of who's own, which it could write through an fd it reached. */
+function ownDirectory(name: string, who: Identity): string {
+  const dir = join(scratch, name);
+  mkdirSync(dir);
+  chownSync(dir, who.uid, who.uid);
+  return dir;
+}
+
+/** Runs nsrun args as who from a shell, with fd 200 open on dir (not close-on-exec, as bash leaves it; dash knows only fds 0-9). */
+async function withFd200(who: Identity, dir: string, args: readonly string[]): Promise<Outcome> {
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const [file, ...rest] = [...who.prefix, 'bash', '-c', `exec ${nsrunBin} ${quoted} 200<'${dir}'`];
+  const r = await execa(file as string, rest, { reject: false, stdin: 'ignore' });
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+
+const reach = (path: string): string[] => ['sh', '-c', `test -d ${path}/ && echo reached || echo refused`];
+
+describe.each(identities)('fds the caller did not pass on, as $name', (who) => {
+  it('--init: PID 1 keeps none of them, and /proc/1/fd/N does not lead to them', async () => {
+    const dir = ownDirectory(`init-fd-${who.uid}`, who);
+    const r = await withFd200(who, dir, ['--rootfs', rootfs, '--init', '--', ...reach('/proc/1/fd/200')]);
+    expect(r.stdout).toBe('refused');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('--init --preserve-fds: the command gets the preserved fd, PID 1 does not keep it', async () => {
+    const dir = ownDirectory(`init-preserved-${who.uid}`, who);
+    const script = 'test -d /proc/self/fd/3/ && echo command-has-3; test -d /proc/1/fd/3/ && echo init-has-3; true';
+    const [file, ...rest] = [...who.prefix, 'sh', '-c', `exec ${nsrunBin} --init --preserve-fds 1 -- sh -c '${script}' 3<'${dir}'`];
+    const r = await execa(file as string, rest, { reject: false, stdin: 'ignore' });
+    expect(r.stdout).toBe('command-has-3');
+  });
+});
+
+// root-only: an unprivileged command is in a user namespace, which never lets it into the helper's /proc
+it('without a pid namespace, the helper holds none of them for the command to reach', async () => {
+  const dir = ownDirectory('helper-fd', asRoot);
+  const r = await withFd200(asRoot, dir, ['--flags', 'ns', '--', ...reach('/proc/$PPID/fd/200')]);
+  expect(r.stdout).toBe('refused');
+});
+
+describe.each(identities)('--init and the signal the command died of, as $name', (who) => {
+  it('the status stream carries it', async () => {
+    const r = await nsrun(['--status-fd', '-', '--init', '--', 'sh', '-c', 'kill -TERM $$'], who);
+    expect(r.exitCode).toBe(143);
+    const last = r.stderr.trim().split('\n').at(-1) ?? '';
+    expect(JSON.parse(last)).toEqual({ 'exit-code': 143, signal: 15 });
+  });
+
+  it('an exit with 143 is still no signal', async () => {
+    const r = await nsrun(['--status-fd', '-', '--init', '--', 'sh', '-c', 'exit 143'], who);
+    expect(JSON.parse(r.stderr.trim().split('\n').at(-1) ?? '')).toEqual({ 'exit-code': 143 });
+  });
+
+  it('the API reports it', async () => {
+    const script =
+      "import { run } from './src/index.js';" +
+      "const r = await run(['sh', '-c', 'kill -TERM $$'], { init: true }).catch((e) => e.result);" +
+      'console.log(JSON.stringify({ exitCode: r.exitCode, signal: r.signal }));';
+    const [file, ...args] = [...who.prefix, process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
+    const r = await execa(file as string, args, { cwd: repo, reject: false, stdin: 'ignore' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ exitCode: 143, signal: 'SIGTERM' });
+  });
+});
