@@ -580,15 +580,26 @@ static noreturn void run_init(const struct config *c, int nsdir)
   }
 }
 
+/* Whether a sandbox without a rootfs gets the masks too: in a mount namespace of
+ * its own, when a user namespace or limited capabilities are asked for (a command
+ * that is not trusted, docs/security.md). */
+static bool guards_kernel_files(const struct config *c)
+{
+  return (c->clone_flags & CLONE_NEWNS) && ((c->clone_flags & CLONE_NEWUSER) || c->limit_capabilities);
+}
+
 /* Builds the sandbox's filesystem in bubblewrap's order: the new root, /proc
  * and /sys in it, the mounts in the order given, the masks; then enters it
- * with pivot_root and makes it read-only. Without a rootfs, only the mounts. */
+ * with pivot_root and makes it read-only. Without a rootfs, the mounts, then
+ * the masks on /proc and /sys where guards_kernel_files. */
 static void set_up_filesystem(const struct config *c)
 {
   struct root r;
+  bool guard = !c->rootfs && guards_kernel_files(c);
   if (open_root(&r, c->rootfs) < 0 || (c->rootfs && mount_proc_in_root(&r, c->mount_proc) < 0) ||
       (c->rootfs && c->mount_sys && mount_sys_in_root(&r) < 0) || apply_mounts(&r, c->mounts, c->mounts_len) < 0 ||
-      (c->rootfs && mask_paths(&r) < 0) || (c->rootfs && pivot_into(&r) < 0) ||
+      (guard && open_kernel_views(&r, c->mount_sys) < 0) || ((c->rootfs || guard) && mask_paths(&r) < 0) ||
+      (c->rootfs && pivot_into(&r) < 0) ||
       (c->read_only && make_root_read_only(&r) < 0))
     die(EXIT_SETUP, r.failed_step, r.failed_call, errno, "%s", r.failed_path);
   close(r.fd);
@@ -618,7 +629,7 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "mount-proc", failed_call, errno, "/proc");
   if (c->mount_sys && !c->rootfs && mount_sys() < 0)
     die(EXIT_SETUP, "mount-sys", failed_call, errno, "/sys");
-  if (c->rootfs || c->mounts_len)
+  if (c->rootfs || c->mounts_len || guards_kernel_files(c))
     set_up_filesystem(c);
   if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
     die(EXIT_SETUP, "hostname", "sethostname", errno, "%s", c->hostname);

@@ -1,8 +1,8 @@
 // The security model of docs/security.md, tried as a hostile command would: fds it was not
 // given, the /proc masks under a racing rootfs, the host's files and kernel settings.
 import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ chmodSync(scratch, 0o755);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const rootfs = join(scratch, 'rootfs');
+/** How many sandboxes each race starts (bounded: the race is won or lost in each one). */
+const RACE_RUNS = 40;
 execFileSync(join(repo, 'scripts/mkrootfs.sh'), [rootfs], { stdio: 'ignore' });
 
 /** A directory of who's own, which it could write through an fd it reached. */
@@ -80,4 +82,52 @@ describe.each(identities)('--init and the signal the command died of, as $name',
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ exitCode: 143, signal: 'SIGTERM' });
   });
+});
+
+/** A racer that swaps rootfs/proc with a symlink to rootfs/decoy (renameat2 RENAME_EXCHANGE) until killed. */
+function procSwapper(): string {
+  const source = join(scratch, 'swap.c');
+  const binary = join(scratch, 'swap');
+  writeFileSync(
+    source,
+    '#define _GNU_SOURCE\n#include <fcntl.h>\n#include <stdio.h>\n#include <unistd.h>\n' +
+      'int main(int argc, char **argv) { if (argc != 2 || chdir(argv[1]) < 0) return 2;\n' +
+      '  for (;;) renameat2(AT_FDCWD, "proc", AT_FDCWD, "proc-swap", RENAME_EXCHANGE); }\n',
+  );
+  execFileSync('gcc', ['-O2', '-o', binary, source]);
+  return binary;
+}
+
+/** A rootfs whose owner keeps swapping its proc for a symlink to an empty decoy. */
+function racedRootfs(name: string): string {
+  const dir = join(scratch, name);
+  execFileSync('cp', ['-a', rootfs, dir]);
+  mkdirSync(join(dir, 'decoy'));
+  symlinkSync('decoy', join(dir, 'proc-swap'));
+  return dir;
+}
+
+// wherever the race left the sandbox's proc (/proc, /proc-swap or /decoy), its masks must hold
+const MASK_PROBE =
+  'for d in /proc /proc-swap /decoy; do test -e $d/sys/kernel/domainname || continue; ' +
+  '(echo x > $d/sys/kernel/domainname) 2>&- && echo "$d/sys writable"; test -s $d/timer_list && echo "$d/timer_list unmasked"; done; echo probed';
+
+describe.each(identities)('the /proc masks under a racing rootfs, as $name', (who) => {
+  it('hold in every run while the rootfs owner swaps proc for a symlink', async () => {
+    const dir = racedRootfs(`raced-${who.uid}`);
+    const racer = spawn(procSwapper(), [dir], { stdio: 'ignore' });
+    try {
+      const leaks: string[] = [];
+      let probed = 0;
+      for (let i = 0; i < RACE_RUNS; i++) {
+        const r = await nsrun(['--rootfs', dir, '--', '/bin/sh', '-c', MASK_PROBE], who);
+        if (r.stdout.includes('probed')) probed++;
+        leaks.push(...r.stdout.split('\n').filter((line) => line !== 'probed' && line !== ''));
+      }
+      expect(leaks).toEqual([]);
+      expect(probed).toBeGreaterThan(0);
+    } finally {
+      racer.kill('SIGKILL');
+    }
+  }, 120_000);
 });
