@@ -2,11 +2,12 @@
 // given, the /proc masks under a racing rootfs, the host's files and kernel settings.
 import { execa } from 'execa';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asRoot, identities, nsrun, nsrunBin, root as repo, type Identity, type Outcome } from './harness.js';
+import { asNobody, asRoot, asUid, identities, nsrun, nsrunBin, root as repo, testUserId, type Identity, type Outcome } from './harness.js';
+import { compileC } from './probes.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nsrun-security-'));
 chmodSync(scratch, 0o755);
@@ -86,16 +87,14 @@ describe.each(identities)('--init and the signal the command died of, as $name',
 
 /** A racer that swaps rootfs/proc with a symlink to rootfs/decoy (renameat2 RENAME_EXCHANGE) until killed. */
 function procSwapper(): string {
-  const source = join(scratch, 'swap.c');
-  const binary = join(scratch, 'swap');
-  writeFileSync(
-    source,
+  return compileC(
+    scratch,
+    'swap',
     '#define _GNU_SOURCE\n#include <fcntl.h>\n#include <stdio.h>\n#include <unistd.h>\n' +
       'int main(int argc, char **argv) { if (argc != 2 || chdir(argv[1]) < 0) return 2;\n' +
       '  for (;;) renameat2(AT_FDCWD, "proc", AT_FDCWD, "proc-swap", RENAME_EXCHANGE); }\n',
+    '-O2',
   );
-  execFileSync('gcc', ['-O2', '-o', binary, source]);
-  return binary;
 }
 
 /** A rootfs whose owner keeps swapping its proc for a symlink to an empty decoy. */
@@ -130,4 +129,55 @@ describe.each(identities)('the /proc masks under a racing rootfs, as $name', (wh
       racer.kill('SIGKILL');
     }
   }, 120_000);
+});
+
+// The host's files and kernel settings, probed from inside; the sysctl is written back with its own value, so a leak changes nothing.
+const secret = join(scratch, 'root-only');
+writeFileSync(secret, 'host secret\n', { mode: 0o600 });
+const HOST_PROBE =
+  `cat ${secret} 2>&- && echo "read ${secret}"; (echo x >> ${secret}) 2>&- && echo "appended ${secret}"; ` +
+  'head -c1 /etc/shadow >&- 2>&- && echo "read /etc/shadow"; ' +
+  'v=$(cat /proc/sys/vm/swappiness); (echo $v > /proc/sys/vm/swappiness) 2>&- && echo "wrote /proc/sys"; ' +
+  'umount /proc/sys 2>&- && (echo $v > /proc/sys/vm/swappiness) 2>&- && echo "wrote /proc/sys once unmasked"; echo probed';
+const ALL_BUT_TIME = ['--flags', 'uts,ipc,pid,ns,net,cgroup,user'];
+
+describe('the host, for a root caller running untrusted code (docs/security.md)', () => {
+  it('--map isolated with a user namespace keeps the host\'s root files and kernel settings out of reach', async () => {
+    const r = await nsrun([...ALL_BUT_TIME, '--map', 'isolated', '--', 'sh', '-c', `id -u; ${HOST_PROBE}`]);
+    expect(r.stdout).toBe('0\nprobed');
+    expect(readFileSync(secret, 'utf8')).toBe('host secret\n');
+  });
+
+  it('maps the sandbox into ids no host user has, the command being 0 inside', async () => {
+    const r = await nsrun([...ALL_BUT_TIME, '--map', 'isolated', '--', 'sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map']);
+    const [uid, gid] = r.stdout.split('\n').map((line) => line.trim().split(/\s+/).map(Number));
+    expect(uid?.[0]).toBe(0);
+    expect(uid?.[1]).toBeGreaterThan(0);
+    expect(gid?.[1]).toBeGreaterThan(0);
+  });
+
+  it('--cap-drop all without a user namespace leaves /proc/sys read-only (but the files are uid 0\'s: docs/security.md)', async () => {
+    const r = await nsrun(['--cap-drop', 'all', '--', 'sh', '-c', 'v=$(cat /proc/sys/vm/swappiness); (echo $v > /proc/sys/vm/swappiness) 2>&- && echo wrote; echo probed']);
+    expect(r.stdout).toBe('probed');
+  });
+});
+
+describe('the host, for an unprivileged caller', () => {
+  it('as uid 65534: its user namespace keeps root files, /etc/shadow and /proc/sys out of reach', async () => {
+    const r = await nsrun(['--', 'sh', '-c', HOST_PROBE], asNobody);
+    expect(r.stdout).toBe('probed');
+  });
+
+  it('--map isolated with a subordinate range (the test user) does too', async () => {
+    const uid = testUserId();
+    expect(uid).toBeDefined();
+    const r = await nsrun(['--map', 'isolated', '--', 'sh', '-c', `id -u; ${HOST_PROBE}`], asUid(uid ?? -1));
+    expect(r.stdout).toBe('0\nprobed');
+  });
+
+  it('--map isolated without a subordinate range is refused, naming the file', async () => {
+    const r = await nsrun(['--map', 'isolated', '--', 'true'], asNobody);
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toMatch(/\/etc\/subuid/);
+  });
 });
