@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -194,6 +197,7 @@ int open_root(struct root *r, const char *rootfs)
 {
   memset(r, 0, sizeof *r);
   r->rootfs = rootfs;
+  r->proc = r->sys = -1;
   if (!rootfs) {
     r->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     return r->fd < 0 ? failed(r, "open"), step_failed(r, "rootfs", "/", NULL) : 0;
@@ -212,13 +216,22 @@ int open_root(struct root *r, const char *rootfs)
   return rc < 0 ? step_failed(r, "rootfs", rootfs, NULL) : 0;
 }
 
+/* Keeps in *kept a copy of the tree fd (which attach closes): after the attach it is the
+ * mount itself, wherever its mount point is renamed to; returns -1 with errno set. */
+static int keep_tree(struct root *r, int tree, int *kept)
+{
+  if (tree >= 0 && (*kept = fcntl(tree, F_DUPFD_CLOEXEC, 0)) < 0)
+    return failed(r, "fcntl");
+  return tree;
+}
+
 int mount_proc_in_root(struct root *r, bool fresh)
 {
   int target = make_mount_point(r, "/proc", true);
   if (target < 0)
     return -1;
   int tree = fresh ? fresh_mount(r, "proc", NULL, LOCKED_ATTRS) : clone_tree(r, AT_FDCWD, "/proc", false);
-  return attach(r, tree, target) < 0 ? step_failed(r, "mount-proc", "/proc", NULL) : 0;
+  return attach(r, keep_tree(r, tree, &r->proc), target) < 0 ? step_failed(r, "mount-proc", "/proc", NULL) : 0;
 }
 
 int mount_sys_in_root(struct root *r)
@@ -227,7 +240,32 @@ int mount_sys_in_root(struct root *r)
   if (target < 0)
     return -1;
   int tree = fresh_mount(r, "sysfs", NULL, LOCKED_ATTRS | MOUNT_ATTR_RDONLY);
-  return attach(r, tree, target) < 0 ? step_failed(r, "mount-sys", "/sys", NULL) : 0;
+  return attach(r, keep_tree(r, tree, &r->sys), target) < 0 ? step_failed(r, "mount-sys", "/sys", NULL) : 0;
+}
+
+/* Opens the host path (a mount point of the sandbox's mount namespace) made private first;
+ * returns -1 with errno set. */
+static int open_private(struct root *r, const char *path)
+{
+  if (mount(NULL, path, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return failed(r, "mount");
+  int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? failed(r, "open") : fd;
+}
+
+int open_kernel_views(struct root *r, bool fresh_sys)
+{
+  if ((r->proc = open_private(r, "/proc")) < 0)
+    return step_failed(r, "mask", "/proc", NULL);
+  if ((r->sys = open_private(r, "/sys")) < 0)
+    return step_failed(r, "mask", "/sys", NULL);
+  if (fresh_sys)
+    return 0; /* read-only already */
+  int target = r->sys;
+  r->sys = -1;
+  if (attach(r, keep_tree(r, clone_tree(r, target, "", true), &r->sys), target) < 0)
+    return step_failed(r, "mask", "/sys", NULL);
+  return 0;
 }
 
 /* --bind, --ro-bind: the source, opened on the host, at the destination; returns -1 with errno set. */
@@ -356,12 +394,36 @@ int apply_mounts(struct root *r, const struct mount_entry *mounts, size_t len)
   return 0;
 }
 
+/* Opens path (/proc/... or /sys/...) beneath the proc or sysfs mount it names, which must be
+ * one, without following a symlink; -1 with errno ENOENT when there is no such mount or
+ * file, else -1 with errno set. */
+static int open_beneath(struct root *r, const char *path)
+{
+  bool sys = strncmp(path, "/sys/", 5) == 0;
+  int base = sys ? r->sys : r->proc;
+  struct statfs fs;
+  struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  if (base < 0) {
+    errno = ENOENT;
+    return -1;
+  }
+  if (fstatfs(base, &fs) < 0)
+    return failed(r, "fstatfs");
+  if (fs.f_type != (sys ? SYSFS_MAGIC : PROC_SUPER_MAGIC)) {
+    errno = EXDEV;
+    return failed(r, "fstatfs");
+  }
+  int fd = (int)syscall(SYS_openat2, base, path + (sys ? 5 : 6), &how, sizeof how);
+  return fd < 0 ? failed(r, "openat2") : fd;
+}
+
 /* Covers path: a file with the host's /dev/null, a directory with an empty read-only tmpfs;
  * or makes it read-only. A path that does not exist is left alone. Returns -1 with errno set. */
 static int mask_path(struct root *r, const char *path, bool hide)
 {
   struct stat st;
-  int target = open_in_root(r, path);
+  int target = open_beneath(r, path);
   if (target < 0)
     return errno == ENOENT ? 0 : step_failed(r, "mask", path, NULL);
   if (fstat(target, &st) < 0) {
@@ -383,6 +445,9 @@ int mask_paths(struct root *r)
   for (size_t i = 0; i < sizeof read_only_paths / sizeof read_only_paths[0]; i++)
     if (mask_path(r, read_only_paths[i], false) < 0)
       return -1;
+  close_keeping_errno(r->proc);
+  close_keeping_errno(r->sys);
+  r->proc = r->sys = -1;
   return 0;
 }
 

@@ -49,7 +49,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 #define TERMINAL_ECHO_MS 5000 /* how late nsrun's relay of a terminal's signal may come */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
-enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2 };
+enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2, REPORT_INIT_READY = 3, REPORT_EXIT = 4 };
 struct report {
   int32_t kind;
   int32_t err;       /* errno of the failed call */
@@ -58,6 +58,7 @@ struct report {
   char syscall[24];
   char detail[256];
   uint64_t inodes[NS_KINDS]; /* /proc/self/ns/<kind> of the command */
+  int32_t signal;            /* REPORT_EXIT: the signal the command of --init died of, or 0 */
 };
 
 struct sandbox {
@@ -75,6 +76,7 @@ struct sandbox {
   int64_t terminal_signal_at[NSIG]; /* when the terminal last sent each signal (ms) */
   int echoes_due[NSIG];          /* nsrun's copies of the terminal's signals, still to come and be dropped */
   uint64_t inodes[NS_KINDS];
+  int exit_report_fd;            /* --init: where PID 1 tells how the command ended, or -1 */
 };
 
 /* Where failures are told: the report pipe in the sandbox, the status fd (or
@@ -277,6 +279,22 @@ static void read_config(int fd, struct config *c)
   free(text);
 }
 
+/* Closes every fd the helper was given but did not open and does not pass on: all
+ * above the preserved ones (3 .. 3+preserve_fds-1) bar the status fd, so that no
+ * process of the sandbox, PID 1 and the holder included, inherits them. */
+static void close_inherited_fds(const struct config *c)
+{
+  unsigned first = 3U + (unsigned)c->preserve_fds;
+  unsigned status = status_fd < 0 ? 0U : (unsigned)status_fd;
+  if (status >= first) {
+    if (status > first && syscall(SYS_close_range, first, status - 1, 0U) < 0)
+      die(EXIT_SETUP, "fds", "close_range", errno, "fds %u to %u", first, status - 1);
+    first = status + 1;
+  }
+  if (syscall(SYS_close_range, first, ~0U, 0U) < 0)
+    die(EXIT_SETUP, "fds", "close_range", errno, "fds from %u", first);
+}
+
 /* Ends the helper with its caller, and stops here if the caller is already gone. */
 static void die_with_parent(const struct config *c)
 {
@@ -439,9 +457,9 @@ static int switch_identity(const struct config *c)
 }
 
 /* Tells the helper the command is about to run, with its namespaces. */
-static void report_ready(int nsdir)
+static void report_ready(int nsdir, enum report_kind kind)
 {
-  struct report r = { .kind = REPORT_READY };
+  struct report r = { .kind = kind };
   struct stat st;
   for (int k = 0; k < NS_KINDS; k++)
     if (fstatat(nsdir, ns_kinds[k].name, &st, 0) == 0)
@@ -516,6 +534,28 @@ static int exit_code_of(int status)
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+/* Tells the helper how the command of --init ended, then exits with its status:
+ * PID 1 of a pid namespace cannot die of the command's signal itself. */
+static noreturn void end_init(int status)
+{
+  struct report r = { .kind = REPORT_EXIT, .exit_code = exit_code_of(status) };
+  r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  write_all(report_fd, &r, sizeof r); /* non-blocking: a pipe filled by someone else loses only the signal */
+  _exit(r.exit_code);
+}
+
+/* Closes in PID 1 the fds it only passed on to the command (3 .. 3+preserve_fds-1, bar
+ * the ones of keep), and makes PID 1 undumpable, so that the command cannot reach
+ * them, nor anything else of PID 1, through /proc/1 (as tini and bubblewrap do). */
+static void seal_init(const struct config *c, const int keep[3])
+{
+  for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+    if (fd != keep[0] && fd != keep[1] && fd != keep[2])
+      close(fd);
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    die(EXIT_SETUP, "init", "prctl", errno, "PR_SET_DUMPABLE");
+}
+
 /* PID 1 duties for --init: runs the command as a child, relays the signals
  * sent to the sandbox, reaps every orphan, and exits with the command's status. */
 static noreturn void run_init(const struct config *c, int nsdir)
@@ -534,6 +574,7 @@ static noreturn void run_init(const struct config *c, int nsdir)
     exec_command(c);
   }
   close(pipefd[1]);
+  seal_init(c, (const int[3]){ pipefd[0], report_fd, nsdir });
   ssize_t n;
   do
     n = read(pipefd[0], &r, sizeof r);
@@ -543,9 +584,10 @@ static noreturn void run_init(const struct config *c, int nsdir)
     fail_with(&r);
   }
   close(pipefd[0]);
-  report_ready(nsdir);
-  close(report_fd);
+  report_ready(nsdir, REPORT_INIT_READY);
   close(nsdir);
+  if (fcntl(report_fd, F_SETFL, O_NONBLOCK) < 0) /* kept for end_init */
+    die(EXIT_SETUP, "init", "fcntl", errno, "the report pipe");
 
   sigprocmask(SIG_BLOCK, NULL, &set); /* the helper's blocked set, inherited */
   for (;;) {
@@ -559,22 +601,33 @@ static noreturn void run_init(const struct config *c, int nsdir)
         if (p == command)
           status = st;
       if (status != -1)
-        _exit(exit_code_of(status));
+        end_init(status);
     } else if (si.si_code != SI_KERNEL && si.si_signo != SIGPIPE) {
       kill(command, si.si_signo); /* the terminal's own signals reached the command already */
     }
   }
 }
 
+/* Whether a sandbox without a rootfs gets the masks too: in a mount namespace of
+ * its own, when a user namespace or limited capabilities are asked for (a command
+ * that is not trusted, docs/security.md). */
+static bool guards_kernel_files(const struct config *c)
+{
+  return (c->clone_flags & CLONE_NEWNS) && ((c->clone_flags & CLONE_NEWUSER) || c->limit_capabilities);
+}
+
 /* Builds the sandbox's filesystem in bubblewrap's order: the new root, /proc
  * and /sys in it, the mounts in the order given, the masks; then enters it
- * with pivot_root and makes it read-only. Without a rootfs, only the mounts. */
+ * with pivot_root and makes it read-only. Without a rootfs, the mounts, then
+ * the masks on /proc and /sys where guards_kernel_files. */
 static void set_up_filesystem(const struct config *c)
 {
   struct root r;
+  bool guard = !c->rootfs && guards_kernel_files(c);
   if (open_root(&r, c->rootfs) < 0 || (c->rootfs && mount_proc_in_root(&r, c->mount_proc) < 0) ||
       (c->rootfs && c->mount_sys && mount_sys_in_root(&r) < 0) || apply_mounts(&r, c->mounts, c->mounts_len) < 0 ||
-      (c->rootfs && mask_paths(&r) < 0) || (c->rootfs && pivot_into(&r) < 0) ||
+      (guard && open_kernel_views(&r, c->mount_sys) < 0) || ((c->rootfs || guard) && mask_paths(&r) < 0) ||
+      (c->rootfs && pivot_into(&r) < 0) ||
       (c->read_only && make_root_read_only(&r) < 0))
     die(EXIT_SETUP, r.failed_step, r.failed_call, errno, "%s", r.failed_path);
   close(r.fd);
@@ -616,7 +669,7 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "mount-proc", failed_call, errno, "/proc");
   if (c->mount_sys && !c->rootfs && mount_sys() < 0)
     die(EXIT_SETUP, "mount-sys", failed_call, errno, "/sys");
-  if (c->rootfs || c->mounts_len)
+  if (c->rootfs || c->mounts_len || guards_kernel_files(c))
     set_up_filesystem(c);
   if (reenters_caller_cwd(c) && chdir(caller_cwd) < 0)
     die(EXIT_SETUP, "cwd", "chdir", errno, "%s", caller_cwd);
@@ -643,12 +696,12 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
   if (c->keep && detach_holder() < 0)
     die(EXIT_SETUP, "keep", "setsid", errno, "the holder");
   if (c->keep) {
-    report_ready(nsdir);
+    report_ready(nsdir, REPORT_READY);
     hold_namespaces();
   }
   if (c->init)
     run_init(c, nsdir);
-  report_ready(nsdir);
+  report_ready(nsdir, REPORT_READY);
   exec_command(c);
 }
 
@@ -660,6 +713,7 @@ static void start_child(const struct config *c, struct sandbox *sb)
   if (pipe2(sb->sync_fd, O_CLOEXEC) < 0 || pipe2(sb->report_fd, O_CLOEXEC) < 0)
     die(EXIT_SETUP, "clone", "pipe2", errno, "");
   int flags = c->clone_flags & ~CLONE_NEWTIME;
+  sb->exit_report_fd = -1;
   /* a fork-like clone: the child continues here, on a copy of this stack */
   sb->child = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (sb->child < 0)
@@ -933,9 +987,14 @@ static void wait_until_running(struct sandbox *sb)
       ssize_t n = read(sb->report_fd[0], &r, sizeof r);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n == sizeof r && r.kind == REPORT_READY) {
+      if (n == sizeof r && (r.kind == REPORT_READY || r.kind == REPORT_INIT_READY)) {
         memcpy(sb->inodes, r.inodes, sizeof sb->inodes);
         ready = true;
+        if (r.kind == REPORT_INIT_READY) { /* PID 1 keeps the pipe, for end_init */
+          sb->exit_report_fd = sb->report_fd[0];
+          sb->report_fd[0] = -1;
+          break;
+        }
       } else if (n == sizeof r && r.kind == REPORT_ERROR) {
         abandon_child(sb, &r);
       } else {
@@ -949,7 +1008,8 @@ static void wait_until_running(struct sandbox *sb)
         relay_signal(sb, &si);
     }
   }
-  close(sb->report_fd[0]);
+  if (sb->report_fd[0] >= 0)
+    close(sb->report_fd[0]);
   if (!ready)
     return; /* died during setup: killed by a signal, reported by supervise() */
   sb->command_running = true;
@@ -964,6 +1024,16 @@ static void wait_until_running(struct sandbox *sb)
   emit_status("%s}}", line);
 }
 
+/* With --init, the signal the command died of, as PID 1 reported it before it exited; else 0. */
+static int init_command_signal(const struct sandbox *sb)
+{
+  struct report r;
+  if (sb->exit_report_fd < 0 || fcntl(sb->exit_report_fd, F_SETFL, O_NONBLOCK) < 0 ||
+      read(sb->exit_report_fd, &r, sizeof r) != sizeof r || r.kind != REPORT_EXIT)
+    return 0;
+  return r.signal > 0 && r.signal < NSIG ? r.signal : 0;
+}
+
 /* Relays signals until the sandbox's first process ends; returns the helper's exit code. */
 static int supervise(struct sandbox *sb)
 {
@@ -971,7 +1041,7 @@ static int supervise(struct sandbox *sb)
     int status;
     pid_t p = waitpid(sb->child, &status, WNOHANG);
     if (p == sb->child) {
-      int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      int sig = WIFSIGNALED(status) ? WTERMSIG(status) : init_command_signal(sb);
       if (sig == SIGKILL && sb->emulated_signal)
         sig = sb->emulated_signal;
       if (sig) {
@@ -1035,6 +1105,7 @@ int main(int argc, char **argv)
     read_config_env(config_env, &config);
   else
     read_config(config_fd, &config);
+  close_inherited_fds(&config);
   if (config.query)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);

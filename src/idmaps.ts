@@ -5,10 +5,10 @@ import { EXIT, invalidValue, NsrunError, usageError } from './errors.js';
 import type { SystemContext } from './system.js';
 
 /** How the caller's ids map into a new user namespace. */
-export type MapMode = 'root' | 'current' | 'auto';
+export type MapMode = 'root' | 'current' | 'auto' | 'isolated';
 
 /** Every map mode, in the order help lists them. */
-export const MAP_MODES: readonly MapMode[] = ['root', 'current', 'auto'];
+export const MAP_MODES: readonly MapMode[] = ['root', 'current', 'auto', 'isolated'];
 
 const LINE_FORMAT = 'expected INSIDE:OUTSIDE:COUNT, non-negative integers with COUNT at least 1';
 
@@ -89,25 +89,63 @@ export interface SubordinateRange {
   readonly count: number;
 }
 
+/** The ranges of `/etc/subuid` or `/etc/subgid` (lines `user:start:count`), with their owners. */
+function subordinateRanges(file: string, system: SystemContext): (SubordinateRange & { readonly owner: string })[] {
+  const ranges: (SubordinateRange & { readonly owner: string })[] = [];
+  for (const line of (system.readFile(file) ?? '').split('\n')) {
+    const [owner, start, count, ...rest] = line.trim().split(':');
+    if (owner === undefined || rest.length > 0) continue;
+    if (start === undefined || count === undefined || !/^\d+$/.test(start) || !/^[1-9]\d*$/.test(count)) continue;
+    ranges.push({ owner, start: Number(start), count: Number(count) });
+  }
+  return ranges;
+}
+
 /**
- * The caller's range in `/etc/subuid` or `/etc/subgid` (lines `user:start:count`, user
- * by name or uid), for `--map auto`; a setup error names the file when there is none.
+ * The caller's range in `/etc/subuid` or `/etc/subgid` (user by name or uid), for `--map auto`
+ * and `--map isolated`; a setup error names the file when there is none.
  */
 export function subordinateRange(kind: 'uid' | 'gid', system: SystemContext): SubordinateRange {
   const file = `/etc/sub${kind}`;
   const name = userName(system, system.euid);
   const owners = [String(system.euid), ...(name === undefined ? [] : [name])];
-  for (const line of (system.readFile(file) ?? '').split('\n')) {
-    const [owner, start, count, ...rest] = line.trim().split(':');
-    if (owner === undefined || !owners.includes(owner) || rest.length > 0) continue;
-    if (start === undefined || count === undefined || !/^\d+$/.test(start) || !/^[1-9]\d*$/.test(count)) continue;
-    return { start: Number(start), count: Number(count) };
-  }
+  const own = subordinateRanges(file, system).find((range) => owners.includes(range.owner));
+  if (own !== undefined) return { start: own.start, count: own.count };
   throw new NsrunError(`no subordinate ${kind} range for ${name === undefined ? 'uid' : 'user'} ${owners.at(-1)} in ${file}`, {
     step: 'id-maps',
     exitCode: EXIT.setup,
     detail: file,
     hint: `add one with usermod --add-sub${kind}s 100000-165535 ${name ?? '<user>'}`,
+  });
+}
+
+/**
+ * The host ids nsrun claims for `--map isolated` when root has no subordinate range of its own:
+ * 0x70000000 and the 65535 after it, above systemd's container ranges and below 2^31.
+ */
+export const ISOLATED_RANGE: SubordinateRange = { start: 0x7000_0000, count: 65_536 };
+
+/**
+ * The host range `--map isolated` maps the sandbox's ids 0… into: root's own range in
+ * /etc/subuid or /etc/subgid, else ISOLATED_RANGE once no user, group or subordinate range
+ * of the host uses it; anyone else's subordinate range. A setup error says why there is none.
+ */
+function isolatedRange(kind: 'uid' | 'gid', system: SystemContext): SubordinateRange {
+  const file = `/etc/sub${kind}`;
+  if (system.euid !== 0 || subordinateRanges(file, system).some((r) => r.owner === '0' || r.owner === 'root')) {
+    return subordinateRange(kind, system);
+  }
+  const { start, count } = ISOLATED_RANGE;
+  const ids = (system.readFile(kind === 'uid' ? '/etc/passwd' : '/etc/group') ?? '').split('\n').map((line) => Number(line.split(':')[2]));
+  const taken = ids.some((id) => id >= start && id < start + count)
+    ? (kind === 'uid' ? '/etc/passwd' : '/etc/group')
+    : subordinateRanges(file, system).some((r) => overlap(r.start, start, r.count, count)) ? file : undefined;
+  if (taken === undefined) return ISOLATED_RANGE;
+  throw new NsrunError(`--map isolated: host ${kind}s ${start}-${start + count - 1} are in use (${taken})`, {
+    step: 'id-maps',
+    exitCode: EXIT.setup,
+    detail: taken,
+    hint: `give root a range of its own: usermod --add-sub${kind}s 200000000-200065535 root`,
   });
 }
 
@@ -154,6 +192,10 @@ function modeMap(kind: 'uid' | 'gid', mode: MapMode, id: number, system: SystemC
       const { start, count } = subordinateRange(kind, system);
       return [[0, id, 1], [1, start, count]];
     }
+    case 'isolated': {
+      const { start, count } = isolatedRange(kind, system);
+      return [[0, start, count]];
+    }
   }
 }
 
@@ -164,7 +206,7 @@ function modeMap(kind: 'uid' | 'gid', mode: MapMode, id: number, system: SystemC
  */
 export function chooseIdMaps(request: MapRequest, system: SystemContext): IdMaps {
   const privileged = system.euid === 0;
-  const programs = request.mode === 'auto' && !privileged;
+  const programs = (request.mode === 'auto' || request.mode === 'isolated') && !privileged;
   const newuidmap = programs ? findMapProgram('newuidmap', system) : undefined;
   const newgidmap = programs ? findMapProgram('newgidmap', system) : undefined;
   const mapOf = (kind: 'uid' | 'gid', lines: MapRequest['uidMap'], id: number): IdMapLine[] =>

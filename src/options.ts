@@ -26,7 +26,7 @@ export interface NsrunOptions {
   /**
    * How the caller's ids map into a new user namespace: `root` maps it to 0, `current` to itself,
    * `auto` adds its subordinate ids from /etc/subuid and /etc/subgid (through newuidmap/newgidmap
-   * without root).
+   * without root), `isolated` maps 0… to unprivileged host ids only (docs/security.md).
    * @default 'root'
    */
   readonly map?: MapMode;
@@ -361,14 +361,16 @@ export function normalizeOptions(
   validateFilesystemPropagation(propagation, rootfs, mounts !== undefined);
   if (options.readOnly === true && rootfs === undefined) throw usageError('--read-only needs --rootfs DIR');
   const preserveFds = validatePreserveFds(options.preserveFds);
-  const uid = validateId('--uid', options.uid);
+  // --map isolated leaves the caller's own id unmapped: the command becomes the range's first id
+  const isolated = maps !== undefined && options.map === 'isolated';
+  const uid = validateId('--uid', options.uid) ?? (isolated && options.uidMap === undefined ? 0 : undefined);
   return {
     version: 1,
     command: checkedCommand,
     namespaces,
     ...maps,
     uid,
-    gid: validateId('--gid', options.gid),
+    gid: validateId('--gid', options.gid) ?? (isolated && options.gidMap === undefined ? 0 : undefined),
     propagation: has('mnt') ? propagation : undefined,
     'mount-proc': (options.proc ?? true) && has('pid') && has('mnt') ? true : undefined,
     'mount-sys': has('net') && has('mnt') ? true : undefined,

@@ -212,7 +212,7 @@ describe('normalizeOptions rejects bad values with a message naming option, valu
   const LINE = 'expected INSIDE:OUTSIDE:COUNT, non-negative integers with COUNT at least 1';
   it.each([
     [{ flags: 'uts,bogus' }, "unknown namespace 'bogus' in --flags; valid names: uts, ipc, pid, ns, mnt, mount, net, user, cgroup, time, all"],
-    [{ map: 'everything' as never }, "invalid --map 'everything': expected one of root, current, auto"],
+    [{ map: 'everything' as never }, "invalid --map 'everything': expected one of root, current, auto, isolated"],
     [{ flags: 'user', uidMap: ['0:1000'] }, `invalid --uid-map '0:1000': ${LINE}`],
     [{ flags: 'user', uidMap: ['0:1000:0'] }, `invalid --uid-map '0:1000:0': ${LINE}`],
     [{ flags: 'user', uidMap: ['-1:1000:1'] }, `invalid --uid-map '-1:1000:1': ${LINE}`],

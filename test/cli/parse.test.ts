@@ -94,7 +94,7 @@ describe('parseCommandLine', () => {
     [['run'], 'no command given (see nsrun --help)'],
     [['--init=false', 'sh'], '--init takes no value (see nsrun --help)'],
     [['--init', '--'], 'no command given (see nsrun --help)'],
-    [['--map', 'all', 'sh'], "invalid --map 'all': expected one of root, current, auto"],
+    [['--map', 'all', 'sh'], "invalid --map 'all': expected one of root, current, auto, isolated"],
     [['--propagation', 'rshared', 'sh'], "invalid --propagation 'rshared': expected one of private, slave, shared, unchanged"],
   ])('%j is a usage error: %s', (argv, message) => {
     const error = thrown(() => parseCommandLine(argv));

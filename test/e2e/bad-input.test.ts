@@ -12,7 +12,7 @@ const table: readonly (readonly [readonly string[], number, string])[] = [
   [['--flags', 'uts,uts', '--', 'true'], 2, "nsrun: --flags 'uts,uts' names the UTS namespace more than once (uts, uts)"],
   [['--flags', 'uts,mnt,ns', '--', 'true'], 2, "nsrun: --flags 'uts,mnt,ns' names the mount namespace more than once (mnt, ns)"],
   [['--flags', 'all,uts', '--', 'true'], 2, "nsrun: --flags 'all,uts': all stands alone"],
-  [['--map', 'sideways', '--', 'true'], 2, "nsrun: invalid --map 'sideways': expected one of root, current, auto"],
+  [['--map', 'sideways', '--', 'true'], 2, "nsrun: invalid --map 'sideways': expected one of root, current, auto, isolated"],
   [['--uid-map', '0:x:1', '--', 'true'], 2, "nsrun: invalid --uid-map '0:x:1': expected INSIDE:OUTSIDE:COUNT, non-negative integers with COUNT at least 1"],
   [['--gid-map', '0:0:0', '--', 'true'], 2, "nsrun: invalid --gid-map '0:0:0': expected INSIDE:OUTSIDE:COUNT, non-negative integers with COUNT at least 1"],
   [['--uid-map', '0:4294967295:2', '--', 'true'], 2, "nsrun: invalid --uid-map '0:4294967295:2': the range runs past id 4294967294"],

@@ -1,10 +1,11 @@
 // What a sandboxed command may not do: gain privileges, keep dropped capabilities, type into the caller's terminal.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asNobody, helperBin, identities, nsrun, nsrunBin } from './harness.js';
+import { compileC } from './probes.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nsrun-hardening-'));
 chmodSync(scratch, 0o755);
@@ -12,16 +13,14 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A tiny static probe that tries to push a keystroke into its terminal with TIOCSTI. */
 function tiocstiProbe(): string {
-  const source = join(scratch, 'tiocsti.c');
-  const probe = join(scratch, 'tiocsti');
-  writeFileSync(
-    source,
+  return compileC(
+    scratch,
+    'tiocsti',
     '#include <errno.h>\n#include <stdio.h>\n#include <string.h>\n#include <sys/ioctl.h>\n' +
       'int main(void) { char c = \'#\'; if (ioctl(0, TIOCSTI, &c) == 0) { puts("TIOCSTI allowed"); return 0; }\n' +
       '  printf("TIOCSTI refused: %s\\n", strerror(errno)); return 1; }\n',
+    '-static',
   );
-  execFileSync('gcc', ['-static', '-o', probe, source]);
-  return probe;
 }
 
 const status = (field: string): string[] => ['sh', '-c', `grep '^${field}:' /proc/self/status | cut -f2`];
