@@ -69,6 +69,7 @@ struct sandbox {
   sigset_t signals;              /* what sigfd reads */
   bool command_running;          /* the command has been executed */
   bool command_is_ns_init;       /* the command itself is PID 1 of its pid namespace */
+  bool keep;                     /* the child is a kept sandbox's holder */
   int emulated_signal;           /* a signal whose default action was carried out with SIGKILL */
   int stop_timer;                /* timerfd: a stop signal's grace period, or -1 */
   int stop_timeout;              /* its length in seconds */
@@ -87,6 +88,7 @@ static pid_t caller_pgrp;       /* the foreground process group to give it back 
 static int host_proc = -1;      /* the host's /proc, still reachable once a "join" entered another root */
 
 static void give_terminal_back(void);
+static void report_running(struct sandbox *sb);
 
 static const int relayed_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH };
 
@@ -598,10 +600,13 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "capabilities", "capset", errno, "the capability sets");
   if (c->cwd && chdir(c->cwd) < 0)
     die(EXIT_SETUP, "cwd", "chdir", errno, "%s", c->cwd);
-  if (c->keep && detach_holder() < 0)
-    die(EXIT_SETUP, "keep", "setsid", errno, "the holder");
   if (c->keep) {
+    /* dies with the helper, and so with nsrun, until nsrun has recorded it: no holder is unknown */
     report_ready(nsdir);
+    if (c->commit_fd && wait_for_commit(c->commit_fd) < 0)
+      die(EXIT_SETUP, "keep", "read", errno, "the commit fd");
+    if (detach_holder() < 0)
+      die(EXIT_SETUP, "keep", "setsid", errno, "the holder");
     hold_namespaces();
   }
   if (c->init)
@@ -879,6 +884,8 @@ static void wait_until_running(struct sandbox *sb)
       if (n == sizeof r && r.kind == REPORT_READY) {
         memcpy(sb->inodes, r.inodes, sizeof sb->inodes);
         ready = true;
+        if (sb->keep) /* at once: the holder waits to be recorded (commit-fd), then closes the pipe */
+          report_running(sb);
       } else if (n == sizeof r && r.kind == REPORT_ERROR) {
         abandon_child(sb, &r);
       } else {
@@ -893,8 +900,16 @@ static void wait_until_running(struct sandbox *sb)
     }
   }
   close(sb->report_fd[0]);
-  if (!ready)
-    return; /* died during setup: killed by a signal, reported by supervise() */
+  if (sb->keep && waitpid(sb->child, NULL, WNOHANG) != 0)
+    die(EXIT_SETUP, "keep", NULL, 0, "the holder ended before it was committed");
+  if (!ready || sb->keep)
+    return; /* died during setup: killed by a signal, reported by supervise(); or a holder, reported when ready */
+  report_running(sb);
+}
+
+/* Tells the caller the command (or the holder) runs: its pid and namespaces. */
+static void report_running(struct sandbox *sb)
+{
   sb->command_running = true;
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now); /* cannot fail for this clock */
@@ -985,6 +1000,7 @@ int main(int argc, char **argv)
   open_host_proc();
   if (config.join_pid)
     join_namespaces(&config);
+  sb.keep = config.keep;
   start_child(&config, &sb);
   arm_stop_timer(&config, &sb);
   take_terminal(&sb);
