@@ -47,6 +47,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 #define MAX_CONFIG_BYTES (16 * 1024 * 1024)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define TERMINAL_ECHO_MS 100 /* how late nsrun's relay of a terminal's signal may come */
+#define CALLER_GONE_SIGNAL SIGRTMAX /* an exec's helper: nsrun died (PR_SET_PDEATHSIG), end the command's group */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
 enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2 };
@@ -70,6 +71,7 @@ struct sandbox {
   bool command_running;          /* the command has been executed */
   bool command_is_ns_init;       /* the command itself is PID 1 of its pid namespace */
   bool keep;                     /* the child is a kept sandbox's holder */
+  bool join;                     /* the child is a command that joined a sandbox (exec): its group ends with it */
   int emulated_signal;           /* a signal whose default action was carried out with SIGKILL */
   int stop_timer;                /* timerfd: a stop signal's grace period, or -1 */
   int stop_timeout;              /* its length in seconds */
@@ -89,6 +91,7 @@ static int host_proc = -1;      /* the host's /proc, still reachable once a "joi
 
 static void give_terminal_back(void);
 static void report_running(struct sandbox *sb);
+static noreturn void end_command_group(struct sandbox *sb);
 
 static const int relayed_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH };
 
@@ -566,6 +569,8 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
   status_fd = -1;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     die(EXIT_SETUP, "clone", "prctl", errno, "PR_SET_PDEATHSIG");
+  if (c->join_pid && setpgid(0, 0) < 0) /* a group of its own, which the helper ends with it */
+    die(EXIT_SETUP, "join", "setpgid", errno, "the command's process group");
   wait_for_id_maps(sb);
   nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (nsdir < 0)
@@ -845,6 +850,8 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
 {
   int sig = (int)si->ssi_signo;
   int64_t now = monotonic_ms();
+  if (sig == CALLER_GONE_SIGNAL && sb->join)
+    end_command_group(sb);
   if (sig == SIGPIPE)
     return;
   if (si->ssi_code == SI_KERNEL) {
@@ -955,6 +962,39 @@ static int supervise(struct sandbox *sb)
   }
 }
 
+/* An exec's helper hears of nsrun's death (even by SIGKILL) instead of dying at once, so that it
+ * can end the command's whole process group, which would outlive it otherwise. */
+static void end_group_with_caller(const struct config *c, struct sandbox *sb)
+{
+  sigaddset(&sb->signals, CALLER_GONE_SIGNAL);
+  if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0 || signalfd(sb->sigfd, &sb->signals, 0) < 0)
+    die(EXIT_SETUP, "signals", "signalfd", errno, "");
+  if (prctl(PR_SET_PDEATHSIG, CALLER_GONE_SIGNAL) < 0)
+    die(EXIT_SETUP, "config", "prctl", errno, "PR_SET_PDEATHSIG");
+  if (c->parent_pid && getppid() != c->parent_pid)
+    die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
+  sb->join = true;
+}
+
+/* Kills what is left of the command's process group (its children, which joined
+ * no group of their own), once the command has ended or nsrun is gone. */
+static void kill_command_group(const struct sandbox *sb)
+{
+  if (sb->join)
+    kill(-sb->child, SIGKILL);
+}
+
+/* nsrun is gone: the command and its group end with it, as the sandbox would end with a pid namespace's init. */
+static noreturn void end_command_group(struct sandbox *sb)
+{
+  give_terminal_back();
+  kill(sb->child, SIGKILL);
+  kill_command_group(sb);
+  while (waitpid(sb->child, NULL, 0) < 0 && errno == EINTR)
+    ;
+  _exit(128 + SIGKILL);
+}
+
 static void open_host_proc(void)
 {
   host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -997,6 +1037,8 @@ int main(int argc, char **argv)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);
   block_signals(&sb);
+  if (config.join_pid)
+    end_group_with_caller(&config, &sb);
   open_host_proc();
   if (config.join_pid)
     join_namespaces(&config);
@@ -1010,5 +1052,6 @@ int main(int argc, char **argv)
     return 0; /* the holder lives on; nsrun records it */
   int code = supervise(&sb);
   give_terminal_back();
+  kill_command_group(&sb);
   return code;
 }
