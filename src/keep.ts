@@ -3,7 +3,7 @@
  * command, held by a holder process and, as root, bind-mounted under /run/nsrun/NAME.
  */
 import { execFile } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
@@ -219,7 +219,7 @@ interface Pin {
   readonly fd: number;
 }
 
-/** Opens a namespace file; undefined unless it is one of kind `kind` (and of inode `inode`, when given). */
+/** Opens a namespace file (nsfs: on the device of every namespace file); undefined unless it is one (of inode `inode`, when given). */
 function pin(kind: NamespaceName, path: string, inode?: number): Pin | undefined {
   let fd;
   try {
@@ -227,8 +227,8 @@ function pin(kind: NamespaceName, path: string, inode?: number): Pin | undefined
   } catch {
     return undefined;
   }
-  const ino = fstatSync(fd).ino;
-  if (namespaceInode(`/proc/self/fd/${fd}`) === ino && (inode === undefined || ino === inode)) return { kind, inode: ino, fd };
+  const { dev, ino } = fstatSync(fd);
+  if (dev === statSync(`/proc/self/ns/${kind}`).dev && (inode === undefined || ino === inode)) return { kind, inode: ino, fd };
   closeSync(fd);
   return undefined;
 }
