@@ -1,10 +1,9 @@
 // The lifecycle of kept sandboxes and of what exec starts: rm stops every process of a sandbox
 // (also without a pid namespace) and never one a damaged record names; the process tree of an
 // exec'd command ends with nsrun exec, killed or stopped.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, identities, nsrun, waitFor, type Identity, type Running } from './harness.js';
+import { alive, identities, nsrun, processesRunning, waitFor, type Identity, type Running } from './harness.js';
 
 interface Listed {
   name: string;
@@ -22,14 +21,7 @@ async function find(name: string, who: Identity): Promise<Listed | undefined> {
 /** A sleep duration unique to this test run, to find its processes by. */
 const marker = (i: number): string => `${2000 + i}.${process.pid % 1000}${Math.floor(Math.random() * 1000)}`;
 
-/** Pids of the `sleep MARK` processes (not the nsrun whose command line names them). */
-function sleeps(mark: string): number[] {
-  return execFileSync('ps', ['-e', '-o', 'pid=,comm=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, comm, ...args]) => comm === 'sleep' && args.includes(mark))
-    .map(([pid]) => Number(pid));
-}
+const sleeps = (mark: string): number[] => processesRunning('sleep', mark);
 
 describe.each(identities)('sandbox and exec lifecycle, as $name', (who) => {
   const made: string[] = [];

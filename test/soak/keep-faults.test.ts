@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { identities, nsrun, sleep, waitFor } from '../e2e/harness.js';
+import { identities, nsrun, processesRunning, sleep, waitFor } from '../e2e/harness.js';
 
 const FAULTS = Number(process.env['NSRUN_FAULTS'] ?? 40);
 
@@ -18,14 +18,7 @@ function helpers(): number[] {
     .map(([pid]) => Number(pid));
 }
 
-/** Pids of the `sleep MARK` processes. */
-function sleeps(mark: string): number[] {
-  return execFileSync('ps', ['-e', '-o', 'pid=,comm=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, comm, ...args]) => comm === 'sleep' && args.includes(mark))
-    .map(([pid]) => Number(pid));
-}
+const sleeps = (mark: string): number[] => processesRunning('sleep', mark);
 
 /** The children of pid that run the helper, from /proc (quicker than ps, to catch the helper as it starts). */
 function helperChildren(pid: number): number[] {
