@@ -71,7 +71,9 @@ struct sandbox {
   bool command_running;          /* the command has been executed */
   bool command_is_ns_init;       /* the command itself is PID 1 of its pid namespace */
   bool keep;                     /* the child is a kept sandbox's holder */
-  bool join;                     /* the child is a command that joined a sandbox (exec): its group ends with it */
+  bool join;                     /* the child is a command that joined a sandbox (exec) */
+  bool own_group;                /* and leads a process group of its own, which ends with it when it is stopped */
+  bool group_stopping;           /* a stop signal came: what is left of the group is killed once the command ends */
   int emulated_signal;           /* a signal whose default action was carried out with SIGKILL */
   int stop_timer;                /* timerfd: a stop signal's grace period, or -1 */
   int stop_timeout;              /* its length in seconds */
@@ -569,7 +571,9 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
   status_fd = -1;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     die(EXIT_SETUP, "clone", "prctl", errno, "PR_SET_PDEATHSIG");
-  if (c->join_pid && setpgid(0, 0) < 0) /* a group of its own, which the helper ends with it */
+  /* a group of its own, which the helper ends with it; kept in the caller's job when it may read a terminal
+   * it is not given (take_terminal), where a group of its own would be stopped by SIGTTIN */
+  if (c->join_pid && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
     die(EXIT_SETUP, "join", "setpgid", errno, "the command's process group");
   wait_for_id_maps(sb);
   nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -852,14 +856,18 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
   int64_t now = monotonic_ms();
   if (sig == CALLER_GONE_SIGNAL && sb->join)
     end_command_group(sb);
+  if (sb->own_group && asks_to_stop(sig))
+    sb->group_stopping = true;
   if (sig == SIGPIPE)
     return;
   if (si->ssi_code == SI_KERNEL) {
     sb->terminal_signal_at[sig] = now;
+    if (sb->own_group && tty_fd < 0) /* the terminal's job is the caller's, not the command's group: pass it on */
+      kill(-sb->child, sig);
   } else if ((pid_t)si->ssi_pid == getppid() && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
     return;
   } else if (sb->command_running) {
-    kill(sb->child, sig);
+    kill(sb->group_stopping ? -sb->child : sb->child, sig); /* a stop signal, to the command's whole group */
     if (asks_to_stop(sig))
       start_stop_timer(sb);
   }
@@ -977,10 +985,10 @@ static void end_group_with_caller(const struct config *c, struct sandbox *sb)
 }
 
 /* Kills what is left of the command's process group (its children, which joined
- * no group of their own), once the command has ended or nsrun is gone. */
+ * no group of their own) once the command has ended after a stop signal, or nsrun is gone. */
 static void kill_command_group(const struct sandbox *sb)
 {
-  if (sb->join)
+  if (sb->own_group && sb->group_stopping)
     kill(-sb->child, SIGKILL);
 }
 
@@ -989,7 +997,8 @@ static noreturn void end_command_group(struct sandbox *sb)
 {
   give_terminal_back();
   kill(sb->child, SIGKILL);
-  kill_command_group(sb);
+  if (sb->own_group)
+    kill(-sb->child, SIGKILL);
   while (waitpid(sb->child, NULL, 0) < 0 && errno == EINTR)
     ;
   _exit(128 + SIGKILL);
@@ -1046,6 +1055,7 @@ int main(int argc, char **argv)
   start_child(&config, &sb);
   arm_stop_timer(&config, &sb);
   take_terminal(&sb);
+  sb.own_group = sb.join && (!isatty(STDIN_FILENO) || tty_fd >= 0);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
   if (config.keep)
