@@ -93,7 +93,8 @@ describe.each(identities)('kept sandboxes under faults, as $name', (who) => {
 
   it(`exec killed with SIGKILL at ${FAULTS} random moments leaves none of its command's processes`, async () => {
     const name = `keepfault-${who.uid}-${process.pid}-exec`;
-    expect((await nsrun(['run', '--name', name, '--flags', 'all', '--', 'true'], who)).exitCode).toBe(0);
+    // the namespaces an exec joins and its children die in; the mount namespace is not needed here
+    expect(await nsrun(['run', '--name', name, '--flags', 'user,pid,uts,ipc,net', '--', 'true'], who)).toMatchObject({ exitCode: 0, stderr: '' });
     let commandsLeft = 0;
     try {
       for (let i = 0; i < FAULTS; i++) {
