@@ -444,6 +444,10 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     return check_join(ck, key, v, c);
   } else if (strcmp(key, "keep") == 0) {
     return want_bool(ck, key, v, &c->keep);
+  } else if (strcmp(key, "commit-fd") == 0) {
+    if (want_range(ck, key, v, 3, 1024, &n) < 0)
+      return -1;
+    c->commit_fd = (int)n;
   } else if (strcmp(key, "query") == 0) {
     return check_query(ck, key, v, c);
   } else {
@@ -474,6 +478,8 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"join\" creates no namespaces: not with \"namespaces\", \"keep\" or \"init\"");
   if (c->keep && (c->command || c->init))
     return bad(ck, "member \"keep\" runs no command: not with \"command\" or \"init\"");
+  if (c->commit_fd && !c->keep)
+    return bad(ck, "member \"commit-fd\" needs \"keep\"");
   if (!c->command && !c->keep && !c->query)
     return bad(ck, "member \"command\" is missing");
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)

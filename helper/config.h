@@ -68,6 +68,7 @@ struct config {
   int join_flags;            /* CLONE_NEW* to enter; with join_all, every one that differs */
   bool join_all;
   bool keep;                 /* "keep": the first process holds the namespaces, no command */
+  int commit_fd;             /* "commit-fd": with keep, the holder waits for a byte here (0: none) */
   char **query;              /* "query": NULL-terminated namespace files to describe */
   const char *rootfs;        /* the directory that becomes / (pivot_root); NULL: the host's / */
   bool read_only;            /* the new root is remounted read-only */

@@ -221,6 +221,18 @@ void close_join_target(struct join_target *t)
     }
 }
 
+int wait_for_commit(int fd)
+{
+  char byte;
+  ssize_t n;
+  do
+    n = read(fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n == 0)
+    errno = EPIPE;
+  return n == 1 ? 0 : -1;
+}
+
 int detach_holder(void)
 {
   if (prctl(PR_SET_PDEATHSIG, 0) < 0)

@@ -45,6 +45,10 @@ void close_join_target(struct join_target *t);
  * with errno set. */
 int detach_holder(void);
 
+/* Waits until the caller commits the kept sandbox (has recorded it) by writing a byte
+ * on fd; returns -1 with errno set (EPIPE: the caller closed it first, it is gone). */
+int wait_for_commit(int fd);
+
 /* Holds the namespaces: reads and writes /dev/null, closes every fd from 3 on, and reaps orphans (it is PID 1
  * of a new pid namespace) until killed. SIGCHLD must be blocked. */
 _Noreturn void hold_namespaces(void);

@@ -47,6 +47,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 #define MAX_CONFIG_BYTES (16 * 1024 * 1024)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define TERMINAL_ECHO_MS 5000 /* how late nsrun's relay of a terminal's signal may come */
+#define CALLER_GONE_SIGNAL SIGRTMAX /* an exec's helper: nsrun died (PR_SET_PDEATHSIG), end the command's group */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
 enum report_kind { REPORT_READY = 1, REPORT_ERROR = 2, REPORT_INIT_READY = 3, REPORT_EXIT = 4 };
@@ -70,6 +71,10 @@ struct sandbox {
   sigset_t signals;              /* what sigfd reads */
   bool command_running;          /* the command has been executed */
   bool command_is_ns_init;       /* the command itself is PID 1 of its pid namespace */
+  bool keep;                     /* the child is a kept sandbox's holder */
+  bool join;                     /* the child is a command that joined a sandbox (exec) */
+  bool own_group;                /* and leads a process group of its own, which ends with it when it is stopped */
+  bool group_stopping;           /* a stop signal came: what is left of the group is killed once the command ends */
   int emulated_signal;           /* a signal whose default action was carried out with SIGKILL */
   int stop_timer;                /* timerfd: a stop signal's grace period, or -1 */
   int stop_timeout;              /* its length in seconds */
@@ -90,6 +95,8 @@ static pid_t caller_pgrp;       /* the foreground process group to give it back 
 static int host_proc = -1;      /* the host's /proc, still reachable once a "join" entered another root */
 
 static void give_terminal_back(void);
+static void report_running(struct sandbox *sb);
+static noreturn void end_command_group(struct sandbox *sb);
 
 static const int relayed_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH };
 
@@ -655,6 +662,10 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
   status_fd = -1;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     die(EXIT_SETUP, "clone", "prctl", errno, "PR_SET_PDEATHSIG");
+  /* a group of its own, which the helper ends with it; kept in the caller's job when it may read a terminal
+   * it is not given (take_terminal), where a group of its own would be stopped by SIGTTIN */
+  if (c->join_pid && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
+    die(EXIT_SETUP, "join", "setpgid", errno, "the command's process group");
   wait_for_id_maps(sb);
   if (reenters_caller_cwd(c) && !getcwd(caller_cwd, sizeof caller_cwd))
     die(EXIT_SETUP, "cwd", "getcwd", errno, "the working directory");
@@ -693,10 +704,13 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "capabilities", "capset", errno, "the capability sets");
   if (c->cwd && chdir(c->cwd) < 0)
     die(EXIT_SETUP, "cwd", "chdir", errno, "%s", c->cwd);
-  if (c->keep && detach_holder() < 0)
-    die(EXIT_SETUP, "keep", "setsid", errno, "the holder");
   if (c->keep) {
+    /* dies with the helper, and so with nsrun, until nsrun has recorded it: no holder is unknown */
     report_ready(nsdir, REPORT_READY);
+    if (c->commit_fd && wait_for_commit(c->commit_fd) < 0)
+      die(EXIT_SETUP, "keep", "read", errno, "the commit fd");
+    if (detach_holder() < 0)
+      die(EXIT_SETUP, "keep", "setsid", errno, "the holder");
     hold_namespaces();
   }
   if (c->init)
@@ -942,6 +956,10 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
 {
   int sig = (int)si->ssi_signo;
   int64_t now = monotonic_ms();
+  if (sig == CALLER_GONE_SIGNAL && sb->join)
+    end_command_group(sb);
+  if (sb->own_group && asks_to_stop(sig))
+    sb->group_stopping = true;
   if (sig == SIGPIPE || sig == SIGTSTP)
     return;
   if (si->ssi_code == SI_KERNEL) {
@@ -952,11 +970,13 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
     if (tty_fd < 0 || sig == SIGHUP)
       sb->echoes_due[sig]++;
     sb->terminal_signal_at[sig] = now;
+    if (sb->own_group && tty_fd < 0) /* the terminal's job is the caller's, not the command's group: pass it on */
+      kill(-sb->child, sig);
   } else if ((pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
     sb->echoes_due[sig]--; /* nsrun's relay of a signal the command has had */
     return;
   } else if (sb->command_running) {
-    kill(sb->child, sig);
+    kill(sb->group_stopping ? -sb->child : sb->child, sig); /* a stop signal, to the command's whole group */
     if (asks_to_stop(sig))
       start_stop_timer(sb);
   }
@@ -995,6 +1015,8 @@ static void wait_until_running(struct sandbox *sb)
           sb->report_fd[0] = -1;
           break;
         }
+        if (sb->keep) /* at once: the holder waits to be recorded (commit-fd), then closes the pipe */
+          report_running(sb);
       } else if (n == sizeof r && r.kind == REPORT_ERROR) {
         abandon_child(sb, &r);
       } else {
@@ -1010,8 +1032,16 @@ static void wait_until_running(struct sandbox *sb)
   }
   if (sb->report_fd[0] >= 0)
     close(sb->report_fd[0]);
-  if (!ready)
-    return; /* died during setup: killed by a signal, reported by supervise() */
+  if (sb->keep && waitpid(sb->child, NULL, WNOHANG) != 0)
+    die(EXIT_SETUP, "keep", NULL, 0, "the holder ended before it was committed");
+  if (!ready || sb->keep)
+    return; /* died during setup: killed by a signal, reported by supervise(); or a holder, reported when ready */
+  report_running(sb);
+}
+
+/* Tells the caller the command (or the holder) runs: its pid and namespaces. */
+static void report_running(struct sandbox *sb)
+{
   sb->command_running = true;
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now); /* cannot fail for this clock */
@@ -1067,6 +1097,40 @@ static int supervise(struct sandbox *sb)
   }
 }
 
+/* An exec's helper hears of nsrun's death (even by SIGKILL) instead of dying at once, so that it
+ * can end the command's whole process group, which would outlive it otherwise. */
+static void end_group_with_caller(const struct config *c, struct sandbox *sb)
+{
+  sigaddset(&sb->signals, CALLER_GONE_SIGNAL);
+  if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0 || signalfd(sb->sigfd, &sb->signals, 0) < 0)
+    die(EXIT_SETUP, "signals", "signalfd", errno, "");
+  if (prctl(PR_SET_PDEATHSIG, CALLER_GONE_SIGNAL) < 0)
+    die(EXIT_SETUP, "config", "prctl", errno, "PR_SET_PDEATHSIG");
+  if (c->parent_pid && getppid() != c->parent_pid)
+    die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
+  sb->join = true;
+}
+
+/* Kills what is left of the command's process group (its children, which joined
+ * no group of their own) once the command has ended after a stop signal, or nsrun is gone. */
+static void kill_command_group(const struct sandbox *sb)
+{
+  if (sb->own_group && sb->group_stopping)
+    kill(-sb->child, SIGKILL);
+}
+
+/* nsrun is gone: the command and its group end with it, as the sandbox would end with a pid namespace's init. */
+static noreturn void end_command_group(struct sandbox *sb)
+{
+  give_terminal_back();
+  kill(sb->child, SIGKILL);
+  if (sb->own_group)
+    kill(-sb->child, SIGKILL);
+  while (waitpid(sb->child, NULL, 0) < 0 && errno == EINTR)
+    ;
+  _exit(128 + SIGKILL);
+}
+
 static void open_host_proc(void)
 {
   host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1110,17 +1174,22 @@ int main(int argc, char **argv)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);
   block_signals(&config, &sb);
+  if (config.join_pid)
+    end_group_with_caller(&config, &sb);
   open_host_proc();
   if (config.join_pid)
     join_namespaces(&config);
+  sb.keep = config.keep;
   start_child(&config, &sb);
   arm_stop_timer(&config, &sb);
   take_terminal(&sb);
+  sb.own_group = sb.join && (!isatty(STDIN_FILENO) || tty_fd >= 0);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
   if (config.keep)
     return 0; /* the holder lives on; nsrun records it */
   int code = supervise(&sb);
   give_terminal_back();
+  kill_command_group(&sb);
   return code;
 }

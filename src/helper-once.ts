@@ -1,5 +1,6 @@
 /** Runs the helper for a one-shot job (a kept sandbox's holder, namespace queries) and collects its status lines. */
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { helperNotStarted, helperPath } from './helper.js';
 
 /** What the helper said and how it ended. */
@@ -18,29 +19,59 @@ function parseLine(text: string): Readonly<Record<string, unknown>> | undefined 
   }
 }
 
+/** The fd on which a kept sandbox's holder waits to be committed (`commit-fd`). */
+export const COMMIT_FD = 3;
+
 /**
  * Runs the helper with `document` on its stdin (`--config-fd 0`) and the status stream on its
  * stdout; the helper gets no terminal and no environment (a holder it leaves behind would show
- * nsrun's at /proc/1/environ to the sandbox), and dies with this process while it runs.
+ * nsrun's at /proc/1/environ to the sandbox), and dies with this process while it runs. With
+ * `commit`, fd 3 is a pipe whose other end this process keeps: `commit` gets the first status
+ * line with a `child-pid` as soon as it comes (a holder waiting on `commit-fd` 3), and once it
+ * has returned a byte there lets the holder go; if it throws, the pipe is closed and the holder
+ * ends, and the promise rejects with what it threw.
  */
-export function runHelperOnce(document: object, helper: string = helperPath()): Promise<HelperOutput> {
+export function runHelperOnce(
+  document: object,
+  helper: string = helperPath(),
+  commit?: (line: Readonly<Record<string, unknown>>) => void,
+): Promise<HelperOutput> {
   const text = JSON.stringify({ ...document, 'parent-pid': process.pid });
   return new Promise((resolve, reject) => {
-    const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore'], env: {} });
+    const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore', commit === undefined ? 'ignore' : 'pipe'], env: {} });
+    // each 'pipe' of stdio is there: spawn throws rather than start the helper without one
+    const [stdin, stdout] = [child.stdin as Writable, child.stdout as Readable];
+    const pipe = child.stdio[COMMIT_FD] as Writable | null;
     let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(text);
-    child.on('error', (error: NodeJS.ErrnoException) => reject(helperNotStarted(helper, error)));
-    child.on('close', (code: number | null) => {
-      const lines = out.split('\n').flatMap((line) => {
+    let committed = commit === undefined;
+    let failure: unknown;
+    const lines = (): Readonly<Record<string, unknown>>[] =>
+      out.split('\n').flatMap((line) => {
         const parsed = line === '' ? undefined : parseLine(line);
         return parsed === undefined ? [] : [parsed];
       });
-      resolve({ lines, exitCode: code });
+    pipe?.on('error', () => undefined);
+    stdout.setEncoding('utf8');
+    stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const ready = committed ? undefined : lines().find((line) => Number.isInteger(line['child-pid']));
+      if (ready === undefined || commit === undefined) return;
+      committed = true;
+      try {
+        commit(ready);
+        pipe?.end('c');
+      } catch (error) {
+        failure = error;
+        pipe?.destroy();
+      }
+    });
+    stdin.on('error', () => undefined);
+    stdin.end(text);
+    child.on('error', (error: NodeJS.ErrnoException) => reject(helperNotStarted(helper, error)));
+    child.on('close', (code: number | null) => {
+      pipe?.destroy();
+      if (failure !== undefined) reject(failure);
+      else resolve({ lines: lines(), exitCode: code });
     });
   });
 }

@@ -3,13 +3,14 @@
  * command, held by a holder process and, as root, bind-mounted under /run/nsrun/NAME.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
-import { runHelperOnce } from './helper-once.js';
-import { sortNamespaces, type NamespaceName } from './namespaces.js';
+import { helperPath } from './helper.js';
+import { COMMIT_FD, runHelperOnce } from './helper-once.js';
+import { NAMESPACES, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { processContext, type SystemContext } from './system.js';
 
 const run = promisify(execFile);
@@ -33,6 +34,8 @@ export interface KeptSandbox {
   readonly namespaces: Partial<Record<NamespaceName, number>>;
   /** The host pid of the process that holds them. */
   readonly holder: number;
+  /** The holder's start time (clock ticks after boot, from /proc/PID/stat), which a reused pid does not have. */
+  readonly holderStart: string;
   /** When it was made (ISO 8601). */
   readonly createdAt: string;
   /** Its directory (metadata, and as root the bind-mounted namespace files). */
@@ -144,10 +147,21 @@ function processStat(pid: number): { state: string; start: string } | undefined 
   }
 }
 
-/** Whether the holder still runs (not a zombie) and still holds the recorded namespaces (a reused pid does not). */
+/** Whether a record names its holder fully: a pid, its start time and at least one namespace inode. */
+function wellFormed(sandbox: KeptSandbox): boolean {
+  const inodes = Object.values(sandbox.namespaces);
+  return sandbox.holder > 0 && typeof sandbox.holderStart === 'string' && inodes.length > 0 && inodes.every((inode) => Number.isInteger(inode) && inode > 0);
+}
+
+/**
+ * Whether the recorded holder still runs (not a zombie): the pid has the recorded start time,
+ * so it was not reused, and holds every recorded namespace. A record that does not name all of
+ * that is never taken for its holder.
+ */
 function holderRuns(sandbox: KeptSandbox): boolean {
+  if (!wellFormed(sandbox)) return false;
   const stat = processStat(sandbox.holder);
-  if (stat === undefined || stat.state === 'Z' || stat.state === 'X') return false;
+  if (stat === undefined || stat.state === 'Z' || stat.state === 'X' || stat.start !== sandbox.holderStart) return false;
   return Object.entries(sandbox.namespaces).every(([name, inode]) => namespaceInode(`/proc/${sandbox.holder}/ns/${name}`) === inode);
 }
 
@@ -206,24 +220,114 @@ function mountsUnder(dir: string): string[] {
     .reverse();
 }
 
+/** A namespace this process holds open, so that its inode names no other one while it does. */
+interface Pin {
+  readonly kind: NamespaceName;
+  readonly inode: number;
+  readonly fd: number;
+}
+
+/** Opens a namespace file (nsfs: on the device of every namespace file); undefined unless it is one (of inode `inode`, when given). */
+function pin(kind: NamespaceName, path: string, inode?: number): Pin | undefined {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  const { dev, ino } = fstatSync(fd);
+  if (dev === statSync(`/proc/self/ns/${kind}`).dev && (inode === undefined || ino === inode)) return { kind, inode: ino, fd };
+  closeSync(fd);
+  return undefined;
+}
+
+function unpin(pins: readonly Pin[]): void {
+  for (const p of pins) closeSync(p.fd);
+}
+
 /**
- * Kills the holder if it is still the recorded one, and waits until it has exited: a pid
- * namespace's init becomes a zombie only after every other process of the namespace is gone.
+ * Holds the sandbox's namespaces open, while rm looks for their processes: the recorded
+ * holder's, when it is still the holder; else, as root, those bind-mounted in its directory.
+ * Empty when neither is there (an unprivileged sandbox whose holder is gone).
  */
-async function stopHolder(sandbox: KeptSandbox): Promise<void> {
-  if (!holderRuns(sandbox)) return;
-  const before = processStat(sandbox.holder);
-  process.kill(sandbox.holder, 'SIGKILL');
-  for (;;) {
-    const now = processStat(sandbox.holder);
-    if (now === undefined || now.start !== before?.start || now.state === 'Z' || now.state === 'X') return;
+function pinNamespaces(dir: string, sandbox: KeptSandbox | undefined): Pin[] {
+  if (sandbox !== undefined && holderRuns(sandbox)) {
+    const recorded = Object.entries(sandbox.namespaces) as [NamespaceName, number][];
+    const pins = recorded.flatMap(([kind, inode]) => pin(kind, `/proc/${sandbox.holder}/ns/${kind}`, inode) ?? []);
+    if (pins.length === recorded.length && holderRuns(sandbox)) return pins; // opened from the holder itself
+    unpin(pins);
+  }
+  const mounted = new Set(mountsUnder(dir));
+  return NAMESPACES.flatMap(({ name }) => (mounted.has(join(dir, name)) ? (pin(name, join(dir, name)) ?? []) : []));
+}
+
+/** Host pids of the live processes in any of the pinned namespaces, found by inode as lsns finds them. */
+function members(pins: readonly Pin[]): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && pins.some((p) => namespaceInode(`/proc/${pid}/ns/${p.kind}`) === p.inode))
+    .filter((pid) => !['Z', 'X', undefined].includes(processStat(pid)?.state));
+}
+
+/** The helper's file, as /proc/PID/exe names it; undefined when it cannot be resolved. */
+function helperFile(): string | undefined {
+  try {
+    return realpathSync(helperPath());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether pid runs the helper: the holder, or the helper of an exec, which reports its command's end once that is killed. */
+function runsHelper(pid: number, helper: string | undefined): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === helper;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills every process of the sandbox (its holder, the command, what joined it, also without a
+ * pid namespace) and waits until none is left: a pid namespace's init becomes a zombie only
+ * after every other process of the namespace is gone. The helpers of `nsrun exec` (and of the
+ * command of `run --name`) get a second to report their command's end before they are killed.
+ */
+async function stopMembers(name: string, pins: readonly Pin[], holder: number | undefined): Promise<void> {
+  const start = Date.now();
+  const helper = helperFile();
+  for (let left = members(pins); left.length > 0; left = members(pins)) {
+    if (Date.now() > start + 10_000) throw setupError(`cannot stop process ${left.join(', ')} of sandbox '${name}'`, 'stop them yourself, then run nsrun rm again');
+    const patient = Date.now() < start + 1000;
+    for (const pid of left.filter((p) => !patient || p === holder || !runsHelper(p, helper))) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile; one that is not ours to kill is found again and reported
+      }
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
-/** Releases everything of a sandbox directory: the holder, the bind mounts, the files. */
-async function release(dir: string, sandbox: KeptSandbox | undefined): Promise<void> {
-  if (sandbox !== undefined) await stopHolder(sandbox);
+/**
+ * Releases everything of a sandbox directory: its processes, the bind mounts, the files. A
+ * damaged record whose namespaces cannot be found otherwise is refused: its pid may be anyone's.
+ */
+async function release(name: string, dir: string, sandbox: KeptSandbox | undefined): Promise<void> {
+  const pins = pinNamespaces(dir, sandbox);
+  if (pins.length === 0 && sandbox !== undefined && !wellFormed(sandbox)) {
+    throw setupError(
+      `the record of sandbox '${name}' is damaged: its holder cannot be told from another process, so nothing was stopped`,
+      `find its processes with lsns and stop them, then remove ${dir}`,
+    );
+  }
+  try {
+    await stopMembers(name, pins, sandbox?.holder);
+  } finally {
+    unpin(pins);
+  }
   for (const point of mountsUnder(dir)) await run('umount', [point]);
   rmSync(dir, { recursive: true, force: true });
 }
@@ -322,25 +426,30 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
   }
   let sandbox: KeptSandbox | undefined;
   try {
-    const output = await runHelperOnce(holderConfig(config));
+    // recorded before the holder may outlive this process (commit-fd): until then it dies with it
+    const record = (ready: Readonly<Record<string, unknown>>): void => {
+      const holder = Number(ready['child-pid']);
+      const inodes = (ready['namespaces'] ?? {}) as Readonly<Record<string, number>>;
+      const namespaces = Object.fromEntries(config.namespaces.map((k) => [k, inodes[k] ?? 0]));
+      const holderStart = processStat(holder)?.start;
+      if (holderStart === undefined) throw setupError(`the holder ${holder} of sandbox '${name}' ended as it started`);
+      sandbox = { name, namespaces, holder, holderStart, createdAt: new Date().toISOString(), dir, paths: {}, limits: limitsOf(config) };
+      writeRecord(sandbox);
+    };
+    const output = await runHelperOnce({ ...holderConfig(config), 'commit-fd': COMMIT_FD }, undefined, record);
     const failure = output.lines.find((line) => 'error' in line);
     if (failure !== undefined) throw fromHelperError(failure['error'], { config, system });
-    const ready = output.lines.find((line) => Number.isInteger(line['child-pid']));
-    if (ready === undefined) throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'} without starting the holder`);
-    const holder = Number(ready['child-pid']);
-    const inodes = (ready['namespaces'] ?? {}) as Readonly<Record<string, number>>;
-    const namespaces = Object.fromEntries(config.namespaces.map((k) => [k, inodes[k] ?? 0]));
-    sandbox = { name, namespaces, holder, createdAt: new Date().toISOString(), dir, paths: {}, limits: limitsOf(config) };
-    // recorded at once, so that rm finds the holder even if nsrun dies before the bind mounts
-    writeRecord(sandbox);
+    if (sandbox === undefined || output.exitCode !== 0 || !holderRuns(sandbox)) {
+      throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'} without starting the holder`);
+    }
     if (system.euid === 0) {
       await makePrivateMount(root);
-      sandbox = { ...sandbox, paths: await bindNamespaces(dir, holder, config.namespaces) };
+      sandbox = { ...sandbox, paths: await bindNamespaces(dir, sandbox.holder, config.namespaces) };
       writeRecord(sandbox);
     }
     return sandbox;
   } catch (error) {
-    await release(dir, sandbox);
+    await release(name, dir, sandbox);
     if (error instanceof NsrunError) throw error;
     throw setupError(`cannot keep the namespaces of sandbox '${name}': ${(error as Error).message.split('\n')[0] ?? ''}`, undefined, error);
   }
@@ -355,5 +464,5 @@ export async function removeSandbox(name: string, system: SystemContext = proces
   const root = trustedStateRoot(system);
   const dir = root === undefined ? undefined : join(root, name);
   if (dir === undefined || !existsSync(dir)) throw usageError(`no sandbox named '${name}' (see nsrun ps)`);
-  await release(dir, readSandbox(dir));
+  await release(name, dir, readSandbox(dir));
 }

@@ -70,6 +70,7 @@ describe('commandConfig', () => {
     name: 'box',
     namespaces: { user: 11, uts: 12, pid: 13 },
     holder: 4242,
+    holderStart: '1000',
     createdAt: '2026-01-01T00:00:00.000Z',
     dir: '/run/nsrun/box',
     paths: {},

@@ -10,8 +10,8 @@ const OPTIONS: readonly OptionSpec[] = [HELP_OPTION];
 export const help: HelpPage = {
   usage: 'rm NAME [NAME...]',
   description:
-    'Release kept sandboxes: kill the holder (and with it every process of its pid namespace), unmount the namespace files, ' +
-    'remove the directory. Nothing of the sandbox is left unless a process joined it outside its pid namespace.',
+    'Release kept sandboxes: kill every process in their namespaces (the holder, the command, what exec started, also without a pid namespace), ' +
+    'unmount the namespace files, remove the directory. A damaged record that names no namespace nsrun can check is refused.',
   options: OPTIONS,
   examples: [
     ['nsrun rm box', 'release the sandbox box'],

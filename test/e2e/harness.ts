@@ -107,6 +107,15 @@ export function processesWith(marker: string): number[] {
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
+/** Pids of the processes that run program `comm` with marker among their arguments (not an nsrun whose command line names it). */
+export function processesRunning(comm: string, marker: string): number[] {
+  return execFileSync('ps', ['-e', '-o', 'pid=,comm=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, name, ...args]) => name === comm && args.includes(marker))
+    .map(([pid]) => Number(pid));
+}
+
 export function alive(pid: number): boolean {
   return existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 }
