@@ -287,16 +287,24 @@ static void read_config(int fd, struct config *c)
 }
 
 /* Closes every fd the helper was given but did not open and does not pass on: all
- * above the preserved ones (3 .. 3+preserve_fds-1) bar the status fd, so that no
+ * above the preserved ones (3 .. 3+preserve_fds-1) bar the status fd and a holder's commit fd, so that no
  * process of the sandbox, PID 1 and the holder included, inherits them. */
 static void close_inherited_fds(const struct config *c)
 {
   unsigned first = 3U + (unsigned)c->preserve_fds;
-  unsigned status = status_fd < 0 ? 0U : (unsigned)status_fd;
-  if (status >= first) {
-    if (status > first && syscall(SYS_close_range, first, status - 1, 0U) < 0)
-      die(EXIT_SETUP, "fds", "close_range", errno, "fds %u to %u", first, status - 1);
-    first = status + 1;
+  int kept[2] = { status_fd, c->commit_fd ? c->commit_fd : -1 }; /* the fds the helper keeps, beyond those preserved */
+  if (kept[0] > kept[1]) {
+    int t = kept[0];
+    kept[0] = kept[1];
+    kept[1] = t;
+  }
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+    if (kept[i] < 0 || (unsigned)kept[i] < first)
+      continue;
+    unsigned fd = (unsigned)kept[i];
+    if (fd > first && syscall(SYS_close_range, first, fd - 1, 0U) < 0)
+      die(EXIT_SETUP, "fds", "close_range", errno, "fds %u to %u", first, fd - 1);
+    first = fd + 1;
   }
   if (syscall(SYS_close_range, first, ~0U, 0U) < 0)
     die(EXIT_SETUP, "fds", "close_range", errno, "fds from %u", first);
