@@ -4,8 +4,10 @@
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 
-# runs a command in new PID and mount namespaces, with a /proc that shows their processes only
-ISOLATED := unshare --pid --fork --mount-proc --propagation private
+# runs a command in new PID and mount namespaces, with a /proc that shows their processes only;
+# PID 1 there is a shell that waits for the command, reaping what is orphaned to it meanwhile as an
+# init does (a holder that rm killed), which node as PID 1 would leave as zombies
+ISOLATED := unshare --pid --fork --mount-proc --propagation private sh -c '"$$@"; exit $$?' sh
 
 .PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs install uninstall
 all: build
@@ -43,7 +45,7 @@ lint typecheck: build
 	npx tsc -p test/types/tsconfig.json
 
 # the soak counts processes and namespaces, so it runs after the rest, in a PID namespace of its own
-# where it sees only its own (a kept sandbox's holder, orphaned to an init that may not reap it, is not its)
+# where it sees only its own processes, and its zombies are reaped (see ISOLATED)
 test: build lint
 	npx vitest run --exclude 'test/soak/**'
 	$(ISOLATED) npx vitest run test/soak
