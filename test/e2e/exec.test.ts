@@ -3,17 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, asNobody, descendants, hostNamespaces, identities, nsrun, waitFor, type Identity, type Running } from './harness.js';
-
-/** The host pid of the `sleep` a background sandbox runs, once it runs. */
-async function sandboxPid(running: Running): Promise<number> {
-  let found: number | undefined;
-  await waitFor(() => {
-    found = descendants(running.pid ?? 0).find((p) => alive(p) && readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep');
-    return found !== undefined;
-  }, 10_000);
-  return found ?? 0;
-}
+import { alive, asNobody, hostNamespaces, identities, nsrun, sandboxSleep, waitFor, type Identity, type Running } from './harness.js';
 
 /** A process that has exited but not been reaped: its pid exists, its namespaces are gone. */
 async function zombie(who: Identity): Promise<{ pid: number; stop: () => void }> {
@@ -29,7 +19,7 @@ describe.each(identities)('nsrun exec into a running sandbox, as $name', (who) =
   let pid: number;
   beforeAll(async () => {
     sandbox = nsrun(['--flags', 'uts,ipc,pid,ns,net,user', '--hostname', 'exec-box', '--', 'sleep', '1000'], who);
-    pid = await sandboxPid(sandbox);
+    pid = await sandboxSleep(sandbox);
   });
   afterAll(async () => {
     sandbox.kill('SIGTERM');
@@ -112,7 +102,7 @@ describe.each(identities)('nsrun exec into a running sandbox, as $name', (who) =
 
   it('relays SIGTERM to the command, and exits 128+15 when it dies of it', async () => {
     const running = exec(['--', 'sleep', '1000']);
-    const joined = await sandboxPid(running);
+    const joined = await sandboxSleep(running);
     expect(readlinkSync(`/proc/${joined}/ns/pid`)).toBe(readlinkSync(`/proc/${pid}/ns/pid`));
     running.kill('SIGTERM');
     expect((await running).exitCode).toBe(143);

@@ -130,3 +130,13 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promi
     await sleep(20);
   }
 }
+
+/** The host pid of the `sleep` that a running nsrun's sandbox runs, once it runs. */
+export async function sandboxSleep(running: Running): Promise<number> {
+  let found: number | undefined;
+  await waitFor(() => {
+    found = descendants(running.pid ?? 0).find((p) => alive(p) && readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep');
+    return found !== undefined;
+  }, 10_000);
+  return found ?? 0;
+}

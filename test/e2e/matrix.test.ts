@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_OPTIONS } from '../../src/cli/spec.js';
 import type { NsrunOptions } from '../../src/options.js';
-import { alive, descendants, identities, nsrun, root as repo, waitFor, type Identity, type Outcome, type Running } from './harness.js';
+import { identities, nsrun, root as repo, sandboxSleep, type Identity, type Outcome, type Running } from './harness.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nsrun-matrix-'));
 chmodSync(scratch, 0o755);
@@ -358,12 +358,7 @@ const nsrunWithFd = (args: readonly string[], who: Identity, fd3: boolean | unde
 /** The host pid of the `sleep` a background sandbox runs, once it says it runs. */
 async function sleeper(running: Running): Promise<number> {
   await new Promise<void>((resolve) => running.stdout?.once('data', () => resolve()));
-  let found: number | undefined;
-  await waitFor(() => {
-    found = descendants(running.pid ?? 0).find((p) => alive(p) && readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep');
-    return found !== undefined;
-  }, 10_000);
-  return found ?? 0;
+  return sandboxSleep(running);
 }
 
 /** Checks what exec shows of a cell, with `exec` running exec's options and the cell's probe. */
