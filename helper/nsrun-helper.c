@@ -71,6 +71,7 @@ struct sandbox {
   sigset_t signals;              /* what sigfd reads */
   bool command_running;          /* the command has been executed */
   bool command_is_ns_init;       /* the command itself is PID 1 of its pid namespace */
+  bool init_queues_signals;      /* --init: PID 1 keeps a signal blocked until it runs the command, then relays it */
   bool keep;                     /* the child is a kept sandbox's holder */
   bool join;                     /* the child is a command that joined a sandbox (exec) */
   bool own_group;                /* and leads a process group of its own, which ends with it when it is stopped */
@@ -749,6 +750,7 @@ static void start_child(const struct config *c, struct sandbox *sb)
   if (sb->procfd < 0)
     die(EXIT_SETUP, "clone", "open", errno, "/proc/%s", path);
   sb->command_is_ns_init = (c->clone_flags & CLONE_NEWPID) && !c->init;
+  sb->init_queues_signals = c->init;
 }
 
 /* When nsrun is a foreground job of its own on the terminal it reads and
@@ -958,8 +960,9 @@ static bool child_handles(const struct sandbox *sb, int sig)
 /* Passes a signal sent to the helper on to the sandbox (docs/signals.md).
  * A terminal's signals reach the command's process group without help;
  * nsrun's relay of the same signal is then dropped. A signal the command
- * cannot receive (not yet running, or a namespace init without a handler,
- * which the kernel protects) gets its default action: the sandbox ends. */
+ * cannot receive (not yet running, unless the PID 1 of --init queues it for
+ * the command, or a namespace init without a handler, which the kernel
+ * protects) gets its default action: the sandbox ends. */
 static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
 {
   int sig = (int)si->ssi_signo;
@@ -983,8 +986,10 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
   } else if ((pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
     sb->echoes_due[sig]--; /* nsrun's relay of a signal the command has had */
     return;
-  } else if (sb->command_running) {
-    kill(sb->group_stopping ? -sb->child : sb->child, sig); /* a stop signal, to the command's whole group */
+  } else if (sb->command_running || sb->init_queues_signals) {
+    /* a stop signal, to the command's whole group; the init of --init takes one at any time, since it
+     * runs with the helper's signals blocked: the command may run before PID 1 has said so */
+    kill(sb->group_stopping && sb->command_running ? -sb->child : sb->child, sig);
     if (asks_to_stop(sig))
       start_stop_timer(sb);
   }
@@ -992,7 +997,7 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
     kill(-sb->child, SIGCONT); /* a job stopped by Ctrl-Z must run to take it, as a shell's kill does */
   if (!default_action_terminates(sig) || sb->emulated_signal)
     return;
-  if (!sb->command_running || (sb->command_is_ns_init && !child_handles(sb, sig))) {
+  if ((!sb->command_running && !sb->init_queues_signals) || (sb->command_is_ns_init && !child_handles(sb, sig))) {
     sb->emulated_signal = sig;
     kill(sb->child, SIGKILL);
   }

@@ -45,13 +45,25 @@ function cells(row: NamespaceRow | NamespaceNode, ns: string): string[] {
   return [ns, row.type, String(row.nprocs), row.pid === null ? '' : String(row.pid), row.user ?? '', row.name ?? '', row.command ?? ''];
 }
 
+/** The lines of a tree as libsmartcols draws them for lsns: box drawing in a UTF-8 locale, ASCII otherwise. */
+const TREE_LINES = {
+  utf8: { branch: '├─', last: '└─', down: '│ ' },
+  ascii: { branch: '|-', last: '`-', down: '| ' },
+};
+
+/** Whether the locale's character set is UTF-8, from the variables setlocale(3) reads, in its order. */
+function utf8Locale(env: NodeJS.ProcessEnv = process.env): boolean {
+  const locale = env['LC_ALL'] || env['LC_CTYPE'] || env['LANG'] || '';
+  return /\.utf-?8(@|$)/i.test(locale);
+}
+
 /** The rows of a tree, depth first, the NS column drawn as lsns draws a tree: each top at the left, without a branch. */
-function treeRows(nodes: readonly NamespaceNode[], indent = '', top = true): string[][] {
+function treeRows(nodes: readonly NamespaceNode[], lines = utf8Locale() ? TREE_LINES.utf8 : TREE_LINES.ascii, indent = '', top = true): string[][] {
   return nodes.flatMap((node, i) => {
     const last = i === nodes.length - 1;
-    const branch = top ? '' : last ? '└─' : '├─';
-    const below = top ? '' : indent + (last ? '  ' : '│ ');
-    return [cells(node, `${indent}${branch}${node.ns}`), ...treeRows(node.children, below, false)];
+    const branch = top ? '' : last ? lines.last : lines.branch;
+    const below = top ? '' : indent + (last ? '  ' : lines.down);
+    return [cells(node, `${indent}${branch}${node.ns}`), ...treeRows(node.children, lines, below, false)];
   });
 }
 

@@ -58,8 +58,8 @@ function places(tree: readonly Row[]): Map<number, { up: number | null; nprocs: 
 
 /** The depth of a namespace in a tree as text (lsns's or nsrun's): the width of the drawing before its inode, by 2. */
 function depth(text: string, ns: number): number | undefined {
-  const line = text.split('\n').find((l) => new RegExp(`^[│├└─ ]*${ns} `).test(l));
-  return line === undefined ? undefined : (/^[│├└─ ]*/.exec(line)?.[0].length ?? 0) / 2;
+  const line = text.split('\n').find((l) => new RegExp(`^[│├└─|\`\\- ]*${ns} `).test(l));
+  return line === undefined ? undefined : (/^[│├└─|`\- ]*/.exec(line)?.[0].length ?? 0) / 2;
 }
 
 /** The initial user namespace's fixed inode (PROC_USER_INIT_INO). */
@@ -135,7 +135,7 @@ describe.each(identities)('inspection, as $name', (who) => {
     const holder = holders[1] ?? 0;
     const owner = all.find((r) => r.ns === inode(holder, 'user'));
     expect((owner?.children ?? []).map((c) => c.ns).sort()).toEqual(['uts', 'ipc', 'net'].map((t) => inode(holder, t)).sort());
-    const text = await nsrun(['ls', '--tree', 'owner', '--type', 'uts'], who);
+    const text = await nsrun(['ls', '--tree', 'owner', '--type', 'uts'], who, { env: { ...process.env, LC_ALL: 'C.UTF-8' } });
     expect(text.stdout).toMatch(new RegExp(`[├└]─${inode(holder, 'uts')} uts `));
   });
 
@@ -241,12 +241,18 @@ describe.each(identities)('the trees of a sandbox whose command makes namespaces
     expect(inode(outer, 'user')).toBe(userInner);
     expect(theirs.get(userOuter)).toEqual({ up: INITIAL_USER, nprocs: 0, pid: null, command: null });
     for (const ns of [userOuter, userInner, inode(outer, 'pid'), inode(inner, 'pid')]) expect([ns, ours.get(ns)]).toEqual([ns, theirs.get(ns)]);
-    const [file, ...rest] = [...who.prefix, 'lsns', '--tree=parent', '--type', 'user'];
-    const lsnsText = execFileSync(file ?? 'lsns', rest, { encoding: 'utf8' });
-    const text = (await nsrun(['ls', '--tree', 'parent', '--type', 'user'], who)).stdout;
-    for (const ns of [userOuter, userInner]) expect([ns, depth(text, ns)]).toEqual([ns, depth(lsnsText, ns)]);
-    expect(depth(text, userInner)).toBe(2);
-    expect(text).toMatch(new RegExp(`^[│ ]*[├└]─${userOuter} +user +0 +${who.uid === 0 ? 'root' : 'nobody'}$`, 'm'));
+    // drawn as lsns draws it in each locale: box drawing in a UTF-8 one, ASCII in the C locale
+    for (const [locale, down, branch] of [['C.UTF-8', '[│ ]', '[├└]─'], ['C', '[| ]', '[|`]-']]) {
+      const env = { ...process.env, LC_ALL: locale };
+      const [file, ...rest] = [...who.prefix, 'lsns', '--tree=parent', '--type', 'user'];
+      const lsnsText = execFileSync(file ?? 'lsns', rest, { encoding: 'utf8', env });
+      const text = (await nsrun(['ls', '--tree', 'parent', '--type', 'user'], who, { env })).stdout;
+      for (const ns of [userOuter, userInner]) expect([locale, ns, depth(text, ns)]).toEqual([locale, ns, depth(lsnsText, ns)]);
+      expect(depth(text, userInner)).toBe(2);
+      const row = new RegExp(`^${down}*${branch}${userOuter} +user +0 +${who.uid === 0 ? 'root' : 'nobody'} *$`, 'm');
+      expect(lsnsText).toMatch(row);
+      expect(text).toMatch(row);
+    }
   });
 
   it("ls --tree owner puts nsrun's namespaces and unshare's user namespace under nsrun's empty one, as lsns --tree owner", async () => {

@@ -19,7 +19,8 @@ let open: Terminal | undefined;
 
 function tmux(t: Terminal, ...args: string[]): string {
   const [file, ...rest] = [...t.who.prefix, 'tmux', '-S', t.socket, '-f', '/dev/null', ...args];
-  return execFileSync(file as string, rest, { encoding: 'utf8' });
+  // tmux runs commands with $SHELL, else the user's login shell, which is nologin for uid 65534
+  return execFileSync(file as string, rest, { encoding: 'utf8', env: { ...process.env, SHELL: '/bin/sh' } });
 }
 
 /** Host pids of the processes that run exactly `sleep <seconds>`. */

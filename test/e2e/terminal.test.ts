@@ -5,9 +5,12 @@ import { identities, nsrunBin, waitFor } from './harness.js';
 
 describe.each(identities)('an interactive shell on a terminal, as $name', (who) => {
   it('shows its prompt, is interrupted by Ctrl-C in a foreground sleep, and exits with its status', async () => {
-    // script(1) gives the sandbox a real terminal; what we write is typed at it
-    const command = [...who.prefix, nsrunBin, '--flags', 'uts,ipc,pid,ns,net,user', '--hostname', 'tty-box', '--', 'sh', '-i'].join(' ');
-    const term = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TERM: 'dumb' } });
+    // script(1) gives the sandbox a real terminal; what we write is typed at it. nsrun is executed
+    // by script's $SHELL, so it leads the terminal's foreground job as when typed at a shell (a
+    // dash -c that forks it leaves it in dash's job, where an interactive sh inside, as under
+    // unshare or bwrap, finds no process group to give the terminal back to and exits 2)
+    const command = ['exec', ...who.prefix, nsrunBin, '--flags', 'uts,ipc,pid,ns,net,user', '--hostname', 'tty-box', '--', 'sh', '-i'].join(' ');
+    const term = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, TERM: 'dumb', SHELL: '/bin/sh' } });
     let screen = '';
     term.stdout.on('data', (d: Buffer) => (screen += d.toString()));
     const exited = new Promise<number | null>((resolve) => term.on('close', (code) => resolve(code)));
