@@ -3,10 +3,11 @@ import { constants as bufferConstants } from 'node:buffer';
 import type { ChildProcess } from 'node:child_process';
 import { fstatSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { invalidValue, NsrunError, usageError } from './errors.js';
+import { fileURLToPath } from 'node:url';
+import { formatMessage, invalidValue, NsrunError, oneLine, usageError } from './errors.js';
 import { startHelper, type HelperResult, type SandboxReady, type StdioTarget } from './helper.js';
 import type { NamespaceName } from './namespaces.js';
-import { checkOptionTypes, inApiSpelling, isBoolean, isNumber, isString, SANDBOX_OPTIONS, type OptionRow } from './option-names.js';
+import { checkOptionTypes, describe, inApiSpelling, isBoolean, isNumber, isString, SANDBOX_OPTIONS, type OptionRow } from './option-names.js';
 import { normalizeOptions, type NsrunOptions } from './options.js';
 
 /** Where one of the command's standard streams goes (see RunOptions.stdio). */
@@ -15,12 +16,23 @@ export type StdioOption = StdioTarget;
 /** The options of `run` and `spawn`: every sandbox option of `nsrun run`, and how Node talks to the command. */
 export interface RunOptions extends NsrunOptions {
   /**
-   * Reject with a CommandFailedError when the command exits with a status other than 0, dies of a
-   * signal, is cancelled or times out. A sandbox that cannot be set up, or a command that cannot be
-   * executed, always rejects (with an NsrunError).
+   * Reject with a CommandFailedError when the run fails: the command exits with a status other
+   * than 0, dies of a signal, is cancelled or times out, or the sandbox cannot be set up or the
+   * command executed. With false the promise resolves with that error, whose `failed` is true. A
+   * refused option always rejects (an NsrunError, exit code 2).
    * @default true
    */
   readonly reject?: boolean;
+  /**
+   * Remove the final newline (`\n` or `\r\n`) of `stdout`, `stderr` and `all`, as execa does.
+   * @default true
+   */
+  readonly stripFinalNewline?: boolean;
+  /**
+   * Keep stdout and stderr interleaved, as they came, in the result's `all`.
+   * @default false
+   */
+  readonly all?: boolean;
   /**
    * The command's stdin, stdout and stderr at once: one value for all three, or a triple. `pipe`
    * captures stdout and stderr as the result's strings.
@@ -53,7 +65,7 @@ export interface RunOptions extends NsrunOptions {
    */
   readonly timeout?: number;
   /**
-   * Stops the sandbox as on `kill('SIGTERM')` when aborted; the result says `cancelled`. Aborted
+   * Stops the sandbox as on `kill('SIGTERM')` when aborted; the result says `isCanceled`. Aborted
    * already, it runs nothing. As with `timeout` and `maxBuffer`, a sandbox without a PID namespace
    * has what its command left in its namespaces killed once the command has ended.
    * @default none
@@ -61,7 +73,7 @@ export interface RunOptions extends NsrunOptions {
   readonly signal?: AbortSignal;
   /**
    * The most bytes of stdout, and of stderr, kept in the result. A command that writes more is
-   * stopped as on `kill('SIGTERM')`; the result says `maxBufferExceeded` and keeps the first
+   * stopped as on `kill('SIGTERM')`; the result says `isMaxBuffer` and keeps the first
    * `maxBuffer` bytes, and with `reject` the promise rejects with a MaxBufferError.
    * @default 100_000_000
    */
@@ -88,27 +100,37 @@ export interface NsrunTimings {
 
 /** How a sandboxed command ended. */
 export interface NsrunResult {
-  /** The command and its arguments. */
-  readonly command: readonly string[];
-  /** The command's exit status, or 128+n when it died of signal n (as a shell reports it). */
+  /** The file and its arguments, joined by spaces. */
+  readonly command: string;
+  /** `command` with each argument quoted as a POSIX shell reads it, control characters escaped: for messages and logs. */
+  readonly escapedCommand: string;
+  /**
+   * The command's exit status, or 128+n when it died of signal n (as a shell reports it); when the
+   * command never ran, nsrun's: 125 for a sandbox that cannot be set up, 126 or 127 for a command
+   * that cannot be executed or found.
+   */
   readonly exitCode: number;
   /** The signal the command died of, if it did. */
   readonly signal: NodeJS.Signals | undefined;
-  /** The command's stdout, when it was a pipe; else ''. */
+  /** The command's stdout, when it was a pipe and `buffer` kept it; else ''. */
   readonly stdout: string;
-  /** The command's stderr, when it was a pipe; else ''. */
+  /** The command's stderr, when it was a pipe and `buffer` kept it; else ''. */
   readonly stderr: string;
-  /** The host pid of the sandbox's first process; undefined when the sandbox was stopped before the command ran. */
+  /** stdout and stderr interleaved as they came, with `all: true`; else undefined. */
+  readonly all: string | undefined;
+  /** Whether the run failed: a status other than 0, a signal, a cancellation, a timeout, a sandbox not set up. */
+  readonly failed: boolean;
+  /** The host pid of the sandbox's first process; undefined when the command never ran. */
   readonly pid: number | undefined;
   /** The inode of each namespace the command lived in (its own or the caller's), by type. */
   readonly namespaces: Partial<Record<NamespaceName, number>>;
   readonly timings: NsrunTimings;
   /** Whether `signal` (the AbortSignal) stopped the sandbox. */
-  readonly cancelled: boolean;
+  readonly isCanceled: boolean;
   /** Whether `timeout` stopped the sandbox. */
   readonly timedOut: boolean;
   /** Whether the sandbox was stopped for writing more than `maxBuffer` bytes to stdout or stderr. */
-  readonly maxBufferExceeded: boolean;
+  readonly isMaxBuffer: boolean;
 }
 
 /** The sandbox of a spawned command, once the command runs. */
@@ -129,7 +151,7 @@ export interface NsrunSubprocess {
   readonly stderr: Readable | null;
   /** Resolves once the command runs; rejects when the sandbox cannot be set up or ends first. */
   readonly ready: Promise<NsrunSandbox>;
-  /** How the command ended, as `run` resolves or rejects; its `stdout` and `stderr` are '' unless `buffer` is true. */
+  /** How the command ended, as `run` resolves or rejects; its `stdout`, `stderr` and `all` are '' unless `buffer` is true. */
   readonly result: Promise<NsrunResult>;
   /**
    * Sends `signal` to the sandbox, as `kill` of the nsrun command does (docs/signals.md): a PID 1
@@ -140,15 +162,86 @@ export interface NsrunSubprocess {
   kill(signal?: NodeJS.Signals): boolean;
 }
 
-/** The command ended in a way `reject: true` refuses: a status other than 0, a signal, a cancellation or a timeout. */
-export class CommandFailedError extends NsrunError {
-  override readonly name: string = 'CommandFailedError';
-  /** The whole result: status, signal, output, namespaces. */
-  readonly result: NsrunResult;
+/** What a failure's message says beyond the result: the limits of the run, the stream over maxBuffer, why the command never ran. */
+export interface RunFailure {
+  readonly timeout: number;
+  readonly maxBuffer: number;
+  /** The stream that brought more than maxBuffer bytes. */
+  readonly stream?: 'stdout' | 'stderr' | undefined;
+  /** Why the command never ran: the sandbox could not be set up, or the command not executed. */
+  readonly cause?: NsrunError | undefined;
+}
 
-  constructor(result: NsrunResult, timeout: number, ending: string = howItEnded(result, timeout)) {
-    super(`${showCommand(result.command)} ${ending}`, { step: 'command', exitCode: result.exitCode });
-    this.result = result;
+/** How the run failed, as the first words of execa's messages say it. */
+function failurePrefix(result: NsrunResult, failure: RunFailure): string {
+  if (result.timedOut) return `Command timed out after ${failure.timeout} milliseconds`;
+  if (result.isCanceled) return 'Command was canceled';
+  if (failure.stream !== undefined) return `Command's ${failure.stream} was larger than ${failure.maxBuffer} bytes`;
+  if (failure.cause !== undefined) return `Command failed with ${failure.cause.code ?? `exit code ${failure.cause.exitCode}`}`;
+  if (result.signal !== undefined) return `Command was killed with ${result.signal}`;
+  return `Command failed with exit code ${result.exitCode}`;
+}
+
+/** `text` without its final newline, as `stripFinalNewline` removes it. */
+const withoutFinalNewline = (text: string): string => text.replace(/\r?\n$/, '');
+
+/**
+ * A run that failed (see RunOptions.reject): the command exited with a status other than 0, died
+ * of a signal, was cancelled or timed out, or never ran (then `step` is the setup step that
+ * failed, and `cause` the NsrunError that says why). It carries the whole result, as execa's
+ * ExecaError does; its message is `shortMessage`, then the command's stderr and stdout (or `all`).
+ */
+export class CommandFailedError extends NsrunError implements NsrunResult {
+  override readonly name: string = 'CommandFailedError';
+  /** The first line of the message: how the run failed and the escaped command, then why it never ran if it did not. */
+  readonly shortMessage: string;
+  readonly command: string;
+  readonly escapedCommand: string;
+  readonly signal: NodeJS.Signals | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly all: string | undefined;
+  readonly failed = true;
+  readonly pid: number | undefined;
+  readonly namespaces: Partial<Record<NamespaceName, number>>;
+  readonly timings: NsrunTimings;
+  readonly isCanceled: boolean;
+  readonly timedOut: boolean;
+  readonly isMaxBuffer: boolean;
+
+  constructor(result: NsrunResult, failure: RunFailure) {
+    const { cause } = failure;
+    const why = cause === undefined ? '' : `\n${formatMessage(cause)}`;
+    const shortMessage = `${failurePrefix(result, failure)}: ${result.escapedCommand}${why}`;
+    super(shortMessage, {
+      step: cause?.step ?? 'command',
+      exitCode: result.exitCode,
+      syscall: cause?.syscall,
+      errno: cause?.errno,
+      code: cause?.code,
+      detail: cause?.detail,
+      hint: cause?.hint,
+      cause,
+    });
+    const output = result.all === undefined ? [result.stderr, result.stdout] : [result.all];
+    // each part on lines of its own, control characters escaped, as execa's message
+    this.message = [shortMessage, ...output]
+      .map((part) => withoutFinalNewline(part).split('\n').map(oneLine).join('\n'))
+      .filter((part) => part !== '')
+      .join('\n\n');
+    this.shortMessage = shortMessage;
+    this.command = result.command;
+    this.escapedCommand = result.escapedCommand;
+    this.signal = result.signal;
+    this.stdout = result.stdout;
+    this.stderr = result.stderr;
+    this.all = result.all;
+    this.pid = result.pid;
+    this.namespaces = result.namespaces;
+    this.timings = result.timings;
+    this.isCanceled = result.isCanceled;
+    this.timedOut = result.timedOut;
+    this.isMaxBuffer = result.isMaxBuffer;
   }
 }
 
@@ -160,24 +253,22 @@ export class MaxBufferError extends CommandFailedError {
   /** The limit, in bytes. */
   readonly maxBuffer: number;
 
-  constructor(result: NsrunResult, stream: 'stdout' | 'stderr', maxBuffer: number) {
-    super(result, 0, `wrote more than ${maxBuffer} bytes to ${stream} (maxBuffer) and was stopped`);
-    this.stream = stream;
-    this.maxBuffer = maxBuffer;
+  constructor(result: NsrunResult, failure: RunFailure & { readonly stream: 'stdout' | 'stderr' }) {
+    super(result, failure);
+    this.stream = failure.stream;
+    this.maxBuffer = failure.maxBuffer;
   }
 }
 
-/** A command as a message shows it. */
-function showCommand(command: readonly string[]): string {
-  const shown = command.join(' ');
-  return `'${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}'`;
+/** An argument as a POSIX shell would read it back: bare when it is only word characters, `.`, `/` and `-`, else in single quotes; control characters escaped. */
+function quoteArgument(arg: string): string {
+  const shown = oneLine(arg);
+  return /^[\w./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
 }
 
-function howItEnded(result: NsrunResult, timeout: number): string {
-  if (result.timedOut) return `timed out after ${timeout} ms`;
-  if (result.cancelled) return 'was cancelled';
-  if (result.signal !== undefined) return `died of signal ${result.signal}`;
-  return `exited with status ${result.exitCode}`;
+/** The result's `command` and `escapedCommand`. */
+function commandStrings(command: readonly string[]): { command: string; escapedCommand: string } {
+  return { command: command.join(' '), escapedCommand: command.map(quoteArgument).join(' ') };
 }
 
 /** Whether a value is a stdio target: 'pipe', 'inherit', 'ignore' or a file descriptor. */
@@ -189,6 +280,8 @@ const TARGET = { cli: [], accepts: "'pipe', 'inherit', 'ignore' or a file descri
 /** Every option of run() and spawn() that is not one of the sandbox; none has a command-line name. */
 const NODE_OPTIONS: Readonly<Record<Exclude<keyof RunOptions, keyof NsrunOptions>, OptionRow>> = {
   reject: { cli: [], accepts: 'true or false', is: isBoolean },
+  stripFinalNewline: { cli: [], accepts: 'true or false', is: isBoolean },
+  all: { cli: [], accepts: 'true or false', is: isBoolean },
   stdio: {
     cli: [],
     accepts: "'pipe', 'inherit', 'ignore', a file descriptor, or an array of three of them",
@@ -232,19 +325,20 @@ function stdioOf(options: RunOptions): [StdioTarget, StdioTarget, StdioTarget] {
 }
 
 /**
- * Keeps the first `maxBuffer` bytes of a pipe's output, and returns its text; calls `overflow`
- * whenever more comes.
+ * Keeps the first `maxBuffer` bytes of a pipe's output, in `kept` too when given (for `all`), and
+ * returns its text; calls `overflow` whenever more comes.
  */
-function collect(stream: Readable | null, maxBuffer: number, overflow: () => void): () => string {
+function collect(stream: Readable | null, maxBuffer: number, overflow: () => void, kept?: Buffer[]): () => string {
   if (stream === null) return () => '';
   const chunks: Buffer[] = [];
   let size = 0;
   stream.on('data', (chunk: Buffer) => {
     const room = maxBuffer - size;
     if (chunk.length > room) overflow();
-    const kept = chunk.subarray(0, room);
-    chunks.push(kept);
-    size += kept.length;
+    const part = chunk.subarray(0, room);
+    chunks.push(part);
+    kept?.push(part);
+    size += part.length;
   });
   return () => Buffer.concat(chunks).toString('utf8');
 }
@@ -266,13 +360,53 @@ function validateTimeout(timeout: number | undefined): number {
   return timeout;
 }
 
+/** A URL of a file as the path it names; a usage error for any other URL. */
+function fileOf(url: URL): string {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    throw usageError(`invalid command ${describe(url.href)}: expected a file: URL`);
+  }
+}
+
 /**
- * Starts `command` in new namespaces and returns at once: the helper's process, a promise of the
- * sandbox once it is up, and a promise of the result. Throws an NsrunError (exit code 2 or 125)
- * for an option it refuses, before anything is started.
+ * The command and options of a call in either form: `(file, args?, options?)` or `(file, options?)`,
+ * as execa takes them, or `(command, options?)` with the file and its arguments in one array. A
+ * string is the file, never split into words: one that holds a space, given without `args`, is a
+ * command line meant for a shell, refused with the call that runs it.
  */
-export function spawn(command: readonly string[], options: RunOptions = {}): NsrunSubprocess {
-  return start(command, options, true);
+function commandAndOptions(first: unknown, second: unknown, third: unknown): { command: readonly string[]; options: unknown } {
+  if (Array.isArray(first)) {
+    if (third !== undefined) throw usageError('invalid arguments: with the command as an array, the options come second');
+    return { command: first as readonly string[], options: second === undefined ? {} : second };
+  }
+  if (typeof first !== 'string' && !(first instanceof URL)) {
+    throw usageError(`invalid command ${describe(first)}: expected a file to run, with an array of arguments, or an array of strings`);
+  }
+  const file = first instanceof URL ? fileOf(first) : first;
+  if (Array.isArray(second)) return { command: [file, ...(second as readonly string[])], options: third === undefined ? {} : third };
+  if (second !== undefined && (typeof second !== 'object' || second === null || third !== undefined)) {
+    throw usageError(`invalid args ${describe(second)}: expected an array of strings`);
+  }
+  if (/\s/.test(file.trim())) {
+    const [name = '', ...args] = file.trim().split(/\s+/);
+    const call = `run(${JSON.stringify(name)}, ${JSON.stringify(args)})`;
+    throw usageError(`invalid command ${describe(file)}: a string is the file to run, not split into words`, `${call} runs ${name} with its arguments`);
+  }
+  return { command: [file], options: second === undefined ? {} : second };
+}
+
+/**
+ * Starts a command in new namespaces and returns at once: the helper's process, a promise of the
+ * sandbox once it is up, and a promise of the result. The command is `file` and `args`, or one
+ * array of both. Throws an NsrunError (exit code 2 or 125) for an option it refuses, before
+ * anything is started.
+ */
+export function spawn(file: string | URL, args?: readonly string[], options?: RunOptions): NsrunSubprocess;
+export function spawn(file: string | URL, options?: RunOptions): NsrunSubprocess;
+export function spawn(command: readonly string[], options?: RunOptions): NsrunSubprocess;
+export function spawn(first: string | URL | readonly string[], second?: readonly string[] | RunOptions, third?: RunOptions): NsrunSubprocess {
+  return start(first, second, third, true);
 }
 
 /** Milliseconds from `from` to `to`, two readings of process.hrtime.bigint(). */
@@ -283,9 +417,11 @@ const msBetween = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
  * use for it: without it the helper's status is read once it has ended, which costs Node less
  * (startHelper), and `ready` never resolves.
  */
-function start(command: readonly string[], options: RunOptions, follow: boolean): NsrunSubprocess {
+function start(first: unknown, second: unknown, third: unknown, follow: boolean): NsrunSubprocess {
   try {
-    return startChecked(command, options, follow);
+    const { command, options } = commandAndOptions(first, second, third);
+    checkOptionTypes(options, RUN_OPTIONS);
+    return startChecked(command, options as RunOptions, follow);
   } catch (error) {
     throw inApiSpelling(error);
   }
@@ -294,8 +430,6 @@ function start(command: readonly string[], options: RunOptions, follow: boolean)
 /** start(), which throws usage errors that name options as the command line does. */
 function startChecked(command: readonly string[], options: RunOptions, follow: boolean): NsrunSubprocess {
   const started = process.hrtime.bigint();
-  if (!Array.isArray(command)) throw usageError('invalid command: expected an array of strings');
-  checkOptionTypes(options, RUN_OPTIONS);
   const config = normalizeOptions(command, options);
   const timeout = validateTimeout(options.timeout);
   const maxBuffer = validateMaxBuffer(options.maxBuffer);
@@ -328,20 +462,31 @@ function startChecked(command: readonly string[], options: RunOptions, follow: b
     helper.stop();
   };
   let exceeded: 'stdout' | 'stderr' | undefined;
+  const interleaved: Buffer[] | undefined = options.all === true && buffer ? [] : undefined;
   const output = (name: 'stdout' | 'stderr'): (() => string) => {
     const stream = child[name];
     if (buffer) {
-      return collect(stream, maxBuffer, () => {
-        if (stopped !== undefined) return;
-        exceeded = name;
-        stop('maxBuffer');
-      });
+      return collect(
+        stream,
+        maxBuffer,
+        () => {
+          if (stopped !== undefined) return;
+          exceeded = name;
+          stop('maxBuffer');
+        },
+        interleaved,
+      );
     }
     if (!follow) stream?.resume(); // run() discards it: nobody else can read it
     return () => '';
   };
   const stdout = output('stdout');
   const stderr = output('stderr');
+  const strip = (options.stripFinalNewline ?? true) ? withoutFinalNewline : (text: string): string => text;
+  const all = (): string | undefined => {
+    if (options.all !== true) return undefined;
+    return strip(interleaved === undefined ? '' : Buffer.concat(interleaved).toString('utf8'));
+  };
   if (options.input !== undefined && child.stdin !== null) {
     child.stdin.on('error', () => undefined); // a command that does not read its stdin closes it
     child.stdin.end(options.input);
@@ -356,42 +501,50 @@ function startChecked(command: readonly string[], options: RunOptions, follow: b
     abortSignal?.removeEventListener('abort', onAbort);
   };
 
-  const resultOf = (ended: HelperResult): NsrunResult => ({
-    command: config.command,
+  const resultOf = (ended: HelperResult, cause: NsrunError | undefined): NsrunResult => ({
+    ...commandStrings(config.command),
     exitCode: ended.exitCode,
     signal: ended.signal,
-    stdout: stdout(),
-    stderr: stderr(),
+    stdout: strip(stdout()),
+    stderr: strip(stderr()),
+    all: all(),
+    failed: ended.exitCode !== 0 || ended.signal !== undefined || stopped !== undefined || cause !== undefined,
     pid: ended.childPid,
     namespaces: ended.namespaces,
     timings: {
       setupMs: ended.executedAt === undefined ? undefined : msBetween(started, ended.executedAt),
       totalMs: msBetween(started, process.hrtime.bigint()),
     },
-    cancelled: stopped === 'cancelled',
+    isCanceled: stopped === 'cancelled',
     timedOut: stopped === 'timedOut',
-    maxBufferExceeded: stopped === 'maxBuffer',
+    isMaxBuffer: stopped === 'maxBuffer',
   });
+  /** The result of a run that has ended, or the error of one that failed: thrown with `reject`, else returned. */
+  const settle = (ended: HelperResult, cause?: NsrunError): NsrunResult => {
+    cleanUp();
+    const outcome = resultOf(ended, cause);
+    if (!outcome.failed) return outcome;
+    const failure = { timeout, maxBuffer, cause };
+    const error = exceeded === undefined ? new CommandFailedError(outcome, failure) : new MaxBufferError(outcome, { ...failure, stream: exceeded });
+    if (options.reject ?? true) throw error;
+    return error;
+  };
   const result = helper.result.then(
-    (ended) => {
-      cleanUp();
-      const outcome = resultOf(ended);
-      const failed = outcome.exitCode !== 0 || outcome.signal !== undefined || stopped !== undefined;
-      if (failed && (options.reject ?? true)) {
-        throw exceeded === undefined ? new CommandFailedError(outcome, timeout) : new MaxBufferError(outcome, exceeded, maxBuffer);
-      }
-      return outcome;
-    },
+    (ended) => settle(ended),
     (error: unknown) => {
-      cleanUp();
-      throw error;
+      if (!(error instanceof NsrunError) || error.step === 'usage') {
+        cleanUp();
+        throw error;
+      }
+      // the command never ran: nsrun's exit code is the run's
+      return settle({ exitCode: error.exitCode, namespaces: {} }, error);
     },
   );
 
   // Once the sandbox has ended, `ready` can only fail (it resolved already if the command ran).
   helper.result.then((ended) => {
     if (ended.executedAt === undefined) {
-      refuse(new NsrunError(`${showCommand(config.command)} ended before it ran`, { step: 'command', exitCode: ended.exitCode }));
+      refuse(new NsrunError(`${commandStrings(config.command).escapedCommand} ended before it ran`, { step: 'command', exitCode: ended.exitCode }));
     }
   }, refuse);
 
@@ -399,10 +552,14 @@ function startChecked(command: readonly string[], options: RunOptions, follow: b
 }
 
 /**
- * Runs `command` in new namespaces and resolves with how it ended, its output captured as strings.
- * Rejects with an NsrunError when an option is refused or the sandbox cannot be set up, and with a
- * CommandFailedError (an NsrunError carrying the result) when the command fails and `reject` is true.
+ * Runs a command in new namespaces and resolves with how it ended, its output captured as strings.
+ * The command is `file` and `args`, or one array of both. Rejects with an NsrunError (exit code 2)
+ * when an option is refused, and with a CommandFailedError (an NsrunError carrying the result)
+ * when the run fails and `reject` is true.
  */
-export async function run(command: readonly string[], options: RunOptions = {}): Promise<NsrunResult> {
-  return start(command, options, false).result;
+export async function run(file: string | URL, args?: readonly string[], options?: RunOptions): Promise<NsrunResult>;
+export async function run(file: string | URL, options?: RunOptions): Promise<NsrunResult>;
+export async function run(command: readonly string[], options?: RunOptions): Promise<NsrunResult>;
+export async function run(first: string | URL | readonly string[], second?: readonly string[] | RunOptions, third?: RunOptions): Promise<NsrunResult> {
+  return start(first, second, third, false).result;
 }

@@ -89,7 +89,7 @@ export class NsrunError extends Error {
 }
 
 /** `text` with its control characters escaped (`\\n`, `\\x1b`): a value shown in a message cannot break its line or drive a terminal. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 

@@ -4,6 +4,9 @@ import { usageError } from './errors.js';
 /** A namespace kind as the helper contract names it (also its file in /proc/self/ns). */
 export type NamespaceName = 'uts' | 'ipc' | 'pid' | 'mnt' | 'net' | 'user' | 'cgroup' | 'time';
 
+/** A word `--flags` accepts, as the API's `flags` array takes it: a contract name, `ns` or `mount` for `mnt`, or `all` alone. */
+export type FlagWord = NamespaceName | 'ns' | 'mount' | 'all';
+
 /** One namespace kind. */
 export interface NamespaceKind {
   /** The contract name. */

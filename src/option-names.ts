@@ -61,7 +61,7 @@ export const SANDBOX_OPTIONS: Readonly<Record<keyof NsrunOptions, OptionRow>> = 
   hostname: { cli: ['--hostname'], ...STRING },
   domainname: { cli: ['--domainname'], ...STRING },
   timeOffset: { cli: ['--time-offset'], accepts: "'monotonic=SECONDS,boottime=SECONDS' or an object", is: (v) => isString(v) || isRecord(v) },
-  cwd: { cli: ['--cwd'], ...STRING },
+  cwd: { cli: ['--cwd'], accepts: 'a path or a file: URL', is: (v) => isString(v) || v instanceof URL },
   env: { cli: ['--env'], accepts: "a record of strings or an array of 'KEY=VALUE' strings", is: (v) => isRecord(v) || isStringArray(v) },
   clearEnv: { cli: ['--clear-env'], ...BOOLEAN },
   init: { cli: ['--init'], ...BOOLEAN },
@@ -80,7 +80,7 @@ export const SANDBOX_OPTIONS: Readonly<Record<keyof NsrunOptions, OptionRow>> = 
 };
 
 /** A value as a one-line message shows it, whatever it is: JSON cut at 40 characters, else its type. */
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (typeof value === 'bigint' || value === undefined) return String(value);
   if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
   let json: string | undefined;
@@ -93,9 +93,51 @@ function describe(value: unknown): string {
   return json.length > 40 ? `${json.slice(0, 37)}...` : json;
 }
 
+/** The number of single-character edits (insert, delete, replace, swap two neighbours) from `a` to `b`. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = rows[i] ?? [];
+      const above = rows[i - 1] ?? [];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] ?? 0, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+    }
+  }
+  return rows[a.length]?.[b.length] ?? Infinity;
+}
+
+/** The options of execa that nsrun has under another name or in another form, and what to use instead. */
+const EXECA_EQUIVALENTS: Readonly<Record<string, string>> = {
+  cancelSignal: 'signal, an AbortSignal',
+  extendEnv: 'clearEnv: true for extendEnv: false',
+  shell: "a command of its own, ['sh', '-c', 'LINE']",
+  killSignal: 'kill(SIGNAL) of spawn()',
+};
+
+/**
+ * What the caller meant by an unknown option name: the option spelt in another case or with the
+ * command line's dashes (`uid-map`, `--clear-env`), one a typing slip away, or nsrun's form of an
+ * option of execa.
+ */
+function meant(key: string, table: Readonly<Record<string, OptionRow>>): string | undefined {
+  if (Object.hasOwn(EXECA_EQUIVALENTS, key)) return `nsrun has no ${key}; use ${EXECA_EQUIVALENTS[key] ?? ''}`;
+  const plain = (name: string): string => name.replace(/[-_]/g, '').toLowerCase();
+  const names = Object.keys(table);
+  const same = names.find((name) => plain(name) === plain(key));
+  const close = names
+    .map((name) => ({ name, distance: editDistance(plain(key), plain(name)) }))
+    .filter(({ distance }) => distance <= Math.min(2, Math.floor(key.length / 3)))
+    .sort((a, b) => a.distance - b.distance)[0]?.name;
+  const name = same ?? close;
+  return name === undefined ? undefined : `did you mean ${name}?`;
+}
+
 /**
  * Checks `options` against `table`: an object whose every field set is a known option of the
- * type it takes. Throws a usage error naming the first that is not.
+ * type it takes. Throws a usage error naming the first that is not, with the option meant when
+ * it can tell.
  */
 export function checkOptionTypes(options: unknown, table: Readonly<Record<string, OptionRow>>): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -103,7 +145,7 @@ export function checkOptionTypes(options: unknown, table: Readonly<Record<string
   }
   for (const [key, value] of Object.entries(options)) {
     const row = Object.hasOwn(table, key) ? table[key] : undefined;
-    if (row === undefined) throw usageError(`unknown option ${describe(key)}`);
+    if (row === undefined) throw usageError(`unknown option ${describe(key)}`, meant(key, table));
     if (value !== undefined && !row.is(value)) throw usageError(`invalid ${key}: expected ${row.accepts}, not ${describe(value)}`);
   }
 }

@@ -1,9 +1,10 @@
 /** The options of a sandbox, shared by the API and the CLI, and their normalisation into the helper's config. */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LIMITS, type HelperConfig, type IdMapLine, type Propagation, type TimeOffsets } from './config.js';
 import { invalidValue, usageError } from './errors.js';
 import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
-import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
+import { namespaceKind, parseFlags, sortNamespaces, type FlagWord, type NamespaceName } from './namespaces.js';
 import { keptCapabilities } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
 import { processContext, type SystemContext } from './system.js';
@@ -17,12 +18,13 @@ const CLOCKS = ['monotonic', 'boottime'] as const;
 /** How a sandbox is set up. Every field is optional; strings are accepted where the command line gives strings. */
 export interface NsrunOptions {
   /**
-   * The namespaces to create: comma-separated words (`uts,ipc,pid,ns,net,user,cgroup,time`, `mnt`
-   * and `mount` for `ns`, `all`) or contract names. Without root, `user` is added whenever another
-   * namespace is asked for, since creating it needs CAP_SYS_ADMIN; `time` is added with `timeOffset`.
+   * The namespaces to create: the words of `--flags` (`uts,ipc,pid,ns,net,user,cgroup,time`, `mnt`
+   * and `mount` for `ns`, `all` alone), comma-separated or as an array. Without root, `user` is added
+   * whenever another namespace is asked for, since creating it needs CAP_SYS_ADMIN; `time` is added
+   * with `timeOffset`.
    * @default 'uts,ipc,pid,ns,net,cgroup'
    */
-  readonly flags?: string | readonly NamespaceName[];
+  readonly flags?: string | readonly FlagWord[];
   /**
    * How the caller's ids map into a new user namespace: `root` maps it to 0, `current` to itself,
    * `auto` adds its subordinate ids from /etc/subuid and /etc/subgid (through newuidmap/newgidmap
@@ -77,10 +79,10 @@ export interface NsrunOptions {
    */
   readonly timeOffset?: TimeOffsets | string;
   /**
-   * The command's working directory; a relative path is resolved against the caller's.
+   * The command's working directory, a path or a `file:` URL; a relative path is resolved against the caller's.
    * @default the caller's
    */
-  readonly cwd?: string;
+  readonly cwd?: string | URL;
   /**
    * Environment variables to set, as a record or as `KEY=VALUE` entries.
    * @default none
@@ -176,15 +178,14 @@ function validateCommand(command: readonly string[]): string[] {
   return [...command];
 }
 
-/** Validates `flags` into contract names. */
+/** Validates `flags`, a `--flags` string or an array of its words, into contract names. */
 function validateFlags(flags: NsrunOptions['flags']): NamespaceName[] {
   if (flags === undefined) return parseFlags(DEFAULTS.flags);
   if (typeof flags === 'string') return parseFlags(flags);
-  const names = NAMESPACES.map((k) => k.name);
-  for (const name of flags) {
-    if (!names.includes(name)) throw invalidValue('--flags', name, `expected one of ${names.join(', ')}`);
+  for (const word of flags) {
+    if (word.includes(',')) throw invalidValue('--flags', word, 'expected one namespace name per entry of the array');
   }
-  return sortNamespaces(flags);
+  return parseFlags(flags.join(','));
 }
 
 /** Validates a value that must be one of `choices` (`--map`, `--propagation`). */
@@ -252,12 +253,24 @@ function validateTimeOffset(value: NsrunOptions['timeOffset']): TimeOffsets | un
   return offsets;
 }
 
-/** Validates `--cwd` and resolves it against the caller's directory. */
-function validateCwd(value: string | undefined, base: string): string | undefined {
+/** The path a `file:` URL names, or undefined for another URL or one that names no path. */
+function urlPath(url: URL): string | undefined {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Validates `--cwd`, a path or a `file:` URL, and resolves it against the caller's directory. */
+function validateCwd(value: string | URL | undefined, base: string): string | undefined {
   if (value === undefined) return undefined;
-  const cwd = typeof value === 'string' && value !== '' && !value.includes('\0') ? resolve(base, value) : undefined;
+  const path = value instanceof URL ? urlPath(value) : value;
+  const cwd = typeof path === 'string' && path !== '' && !path.includes('\0') ? resolve(base, path) : undefined;
   if (cwd === undefined || bytes(cwd) > LIMITS.pathBytes) {
-    throw invalidValue('--cwd', value, `expected a path of at most ${LIMITS.pathBytes} bytes without NUL`);
+    const accepts = `expected a path of at most ${LIMITS.pathBytes} bytes without NUL`;
+    if (value instanceof URL) throw invalidValue('--cwd', value.href, `${accepts}, or a file: URL of one`);
+    throw invalidValue('--cwd', value, accepts);
   }
   return cwd;
 }

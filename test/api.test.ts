@@ -5,19 +5,24 @@ import { formatMessage, NsrunError } from '../src/errors.js';
 import { thrown } from './support/thrown.js';
 
 const result = (overrides: Partial<NsrunResult>): NsrunResult => ({
-  command: ['sleep', '10'],
+  command: 'sleep 10',
+  escapedCommand: 'sleep 10',
   exitCode: 0,
   signal: undefined,
   stdout: '',
   stderr: '',
+  all: undefined,
+  failed: true,
   pid: 42,
   namespaces: {},
   timings: { setupMs: 1, totalMs: 2 },
-  cancelled: false,
+  isCanceled: false,
   timedOut: false,
-  maxBufferExceeded: false,
+  isMaxBuffer: false,
   ...overrides,
 });
+
+const limits = { timeout: 0, maxBuffer: 100_000_000 };
 
 describe('spawn and run', () => {
   it.each([-1, 1.5, Number.NaN])('refuse timeout %s with a usage error before starting anything', async (timeout) => {
@@ -76,6 +81,12 @@ describe('options of the wrong type or name', () => {
     ['maxBuffer: 0', { maxBuffer: 0 }, /^invalid maxBuffer 0: expected an integer of bytes from 1 to \d+$/],
     ['buffer: "yes"', { buffer: 'yes' }, /^invalid buffer: /],
     ['an unknown name', { hostnme: 'box' }, /^unknown option "hostnme"$/],
+    ['flags: ["uts,pid"]', { flags: ['uts,pid'] }, /^invalid flags 'uts,pid': expected one namespace name per entry of the array$/],
+    ['flags: ["uts", "bogus"]', { flags: ['uts', 'bogus'] }, /^unknown namespace 'bogus' in flags; valid names: /],
+    ['flags: ["ns", "mnt"]', { flags: ['ns', 'mnt'] }, /^flags 'ns,mnt' names the mount namespace more than once \(ns, mnt\)$/],
+    ['cwd: an http URL', { cwd: new URL('http://example.org/tmp') }, /^invalid cwd 'http:\/\/example.org\/tmp': expected a path .*, or a file: URL of one$/],
+    ['stripFinalNewline: "no"', { stripFinalNewline: 'no' }, /^invalid stripFinalNewline: expected true or false, not "no"$/],
+    ['all: 1', { all: 1 }, /^invalid all: expected true or false, not 1$/],
     ['a value of an option the table does not know', { toString: 'x' }, /^unknown option "toString"$/],
     ['hostname too long', { flags: 'uts', hostname: 'x'.repeat(65) }, /^invalid hostname 'x{65}': expected 1 to 64 bytes without NUL$/],
     ['init without pid', { flags: 'uts', init: true }, /^init needs a new PID namespace; add pid to flags$/],
@@ -97,8 +108,21 @@ describe('options of the wrong type or name', () => {
     expect(thrown(() => spawn(['true'], options as unknown as RunOptions)).message).toMatch(message);
   });
 
-  it('refuses a command that is not an array', () => {
-    expect(thrown(() => spawn('hostname' as unknown as string[])).message).toBe('invalid command: expected an array of strings');
+  it.each([
+    ['hostnme', 'did you mean hostname?'],
+    ['HostName', 'did you mean hostname?'],
+    ['uid-map', 'did you mean uidMap?'],
+    ['clear_env', 'did you mean clearEnv?'],
+    ['strpFinalNewline', 'did you mean stripFinalNewline?'],
+    ['extendEnv', 'nsrun has no extendEnv; use clearEnv: true for extendEnv: false'],
+    ['cancelSignal', 'nsrun has no cancelSignal; use signal, an AbortSignal'],
+    ['shell', "nsrun has no shell; use a command of its own, ['sh', '-c', 'LINE']"],
+    ['ab', undefined],
+    ['verbose', undefined],
+  ])('refuses the unknown option %s with the hint %s', (name, hint) => {
+    const error = thrown(() => spawn(['true'], { [name]: true } as RunOptions));
+    expect(error).toMatchObject({ step: 'usage', exitCode: 2, message: `unknown option "${name}"`, hint });
+    expect(formatMessage(error)).toBe(`nsrun: unknown option "${name}"${hint === undefined ? '' : ` (hint: ${hint})`}`);
   });
 
   it('keeps a message on one line whatever the value shows', () => {
@@ -108,22 +132,70 @@ describe('options of the wrong type or name', () => {
 
 describe('CommandFailedError', () => {
   it.each([
-    [result({ exitCode: 3 }), 0, "'sleep 10' exited with status 3", 3],
-    [result({ exitCode: 143, signal: 'SIGTERM' }), 0, "'sleep 10' died of signal SIGTERM", 143],
-    [result({ exitCode: 143, signal: 'SIGTERM', cancelled: true }), 0, "'sleep 10' was cancelled", 143],
-    [result({ exitCode: 143, signal: 'SIGTERM', timedOut: true }), 250, "'sleep 10' timed out after 250 ms", 143],
-    [result({ command: ['echo', 'x'.repeat(80)], exitCode: 1 }), 0, `'echo ${'x'.repeat(52)}...' exited with status 1`, 1],
-  ])('says how the command ended: %#', (ended, timeout, message, exitCode) => {
-    const error = new CommandFailedError(ended, timeout);
+    [result({ exitCode: 3 }), 0, 'Command failed with exit code 3: sleep 10', 3],
+    [result({ exitCode: 143, signal: 'SIGTERM' }), 0, 'Command was killed with SIGTERM: sleep 10', 143],
+    [result({ exitCode: 143, signal: 'SIGTERM', isCanceled: true }), 0, 'Command was canceled: sleep 10', 143],
+    [result({ exitCode: 143, signal: 'SIGTERM', timedOut: true }), 250, 'Command timed out after 250 milliseconds: sleep 10', 143],
+  ])('says how the command ended, as execa does: %#', (ended, timeout, message, exitCode) => {
+    const error = new CommandFailedError(ended, { ...limits, timeout });
     expect(error).toBeInstanceOf(NsrunError);
-    expect(error).toMatchObject({ name: 'CommandFailedError', step: 'command', message, exitCode, result: ended });
+    expect(error).toMatchObject({ name: 'CommandFailedError', step: 'command', message, shortMessage: message, exitCode, failed: true });
+  });
+
+  it("has the fields of the result, as execa's ExecaError", () => {
+    const ended = result({ exitCode: 3, stdout: 'out', stderr: 'err', all: 'out\nerr', pid: 7, namespaces: { uts: 9 } });
+    expect(new CommandFailedError(ended, limits)).toMatchObject({ ...ended, failed: true });
+  });
+
+  it.each([
+    ['stderr, then stdout', result({ exitCode: 2, stdout: 'out\n', stderr: 'line 1\nline 2' }), 'Command failed with exit code 2: sleep 10\n\nline 1\nline 2\n\nout'],
+    ['all instead, when kept', result({ exitCode: 2, stdout: 'out', stderr: 'err', all: 'err\nout' }), 'Command failed with exit code 2: sleep 10\n\nerr\nout'],
+    ['no empty part', result({ exitCode: 2, stdout: 'out' }), 'Command failed with exit code 2: sleep 10\n\nout'],
+    ['control characters escaped', result({ exitCode: 2, stderr: '\x1b[31mred\r' }), 'Command failed with exit code 2: sleep 10\n\n\\x1b[31mred\\x0d'],
+  ])('has a message with the output under shortMessage: %s', (_, ended, message) => {
+    const error = new CommandFailedError(ended, limits);
+    expect(error.message).toBe(message);
+    expect(error.shortMessage).toBe('Command failed with exit code 2: sleep 10');
+  });
+
+  it('says why a command that never ran did not, with the setup error as its cause', () => {
+    const cause = new NsrunError('no-such: command not found', { step: 'exec', exitCode: 127, code: 'ENOENT', errno: 2, syscall: 'execve' });
+    const error = new CommandFailedError(result({ exitCode: 127, pid: undefined }), { ...limits, cause });
+    expect(error).toMatchObject({ step: 'exec', exitCode: 127, code: 'ENOENT', errno: 2, syscall: 'execve', cause });
+    expect(error.message).toBe('Command failed with ENOENT: sleep 10\nnsrun: no-such: command not found');
   });
 
   it('is a MaxBufferError when the output was over maxBuffer', () => {
-    const ended = result({ command: ['yes'], exitCode: 143, signal: 'SIGTERM', maxBufferExceeded: true });
-    const error = new MaxBufferError(ended, 'stderr', 1024);
+    const ended = result({ command: 'yes', escapedCommand: 'yes', exitCode: 143, signal: 'SIGTERM', isMaxBuffer: true });
+    const error = new MaxBufferError(ended, { ...limits, stream: 'stderr', maxBuffer: 1024 });
     expect(error).toBeInstanceOf(CommandFailedError);
-    expect(error).toMatchObject({ name: 'MaxBufferError', stream: 'stderr', maxBuffer: 1024, exitCode: 143, result: ended });
-    expect(error.message).toBe("'yes' wrote more than 1024 bytes to stderr (maxBuffer) and was stopped");
+    expect(error).toMatchObject({ name: 'MaxBufferError', stream: 'stderr', maxBuffer: 1024, exitCode: 143, isMaxBuffer: true });
+    expect(error.message).toBe("Command's stderr was larger than 1024 bytes: yes");
+  });
+});
+
+// execa takes a file and its arguments apart, and never splits a string into words.
+describe("the command, in execa's forms or as one array", () => {
+  it.each([
+    ['a string with a space', () => spawn('echo hi'), /^invalid command "echo hi": a string is the file to run, not split into words$/, 'run("echo", ["hi"]) runs echo with its arguments'],
+    ['neither a string nor an array', () => spawn(5 as unknown as string), /^invalid command 5: expected a file to run/, undefined],
+    ['arguments that are no array', () => spawn('echo', 'hi' as unknown as string[]), /^invalid args "hi": expected an array of strings$/, undefined],
+    ['arguments after an array', () => spawn(['echo'], ['hi'] as unknown as RunOptions), /^invalid options: expected an object, not \["hi"\]$/, undefined],
+    ['a third argument after an array', () => (spawn as (...args: unknown[]) => unknown)(['echo'], {}, {}), /^invalid arguments: with the command as an array, the options come second$/, undefined],
+    ['a URL that is no file', () => spawn(new URL('http://example.org/x')), /^invalid command "http:\/\/example.org\/x": expected a file: URL$/, undefined],
+    ['an argument that is no string', () => spawn('echo', [5 as unknown as string]), /^invalid command argument 1 5: /, undefined],
+  ])('refuses %s with a usage error (exit code 2), never a TypeError', (_, call, message, hint) => {
+    expect(thrown(call)).toMatchObject({ step: 'usage', exitCode: 2, message: expect.stringMatching(message), hint });
+  });
+
+  // aborted before the call: the command and options are checked, and nothing runs
+  const options: RunOptions = { signal: AbortSignal.abort(), reject: false };
+  it.each([
+    ['the file and its arguments apart', () => run('echo', ['a b', "it's"], options), "echo 'a b' 'it'\\''s'"],
+    ['the file alone', () => run('true', options), 'true'],
+    ['a file: URL', () => run(new URL('file:///bin/echo'), ['x\ny'], options), "/bin/echo 'x\\ny'"],
+    ['one array', () => run(['sh', '-c', 'exit 3'], options), "sh -c 'exit 3'"],
+  ])('takes %s, as the escaped command shows', async (_, call, escaped) => {
+    expect(await call()).toMatchObject({ escapedCommand: escaped, failed: true, isCanceled: true, pid: undefined });
   });
 });

@@ -20,14 +20,14 @@ describe.each(identities)('the API, as $name', (who) => {
   it.each(NAMESPACES.map((k) => k.name))('run creates a %s namespace and reports its inode', async (type) => {
     const seen = await observe(who, 'namespace', type);
     expect(seen.exitCode).toBe(0);
-    expect(seen.stdout).toBe(`${type}:[${seen.inode}]\n`);
+    expect(seen.stdout).toBe(`${type}:[${seen.inode}]`);
     expect(seen.stdout.trim()).not.toBe(readlinkSync(`/proc/self/ns/${type}`));
     expect(seen.pid).toBeGreaterThan(1);
   });
 
   it('captures stdout and stderr as strings, with timings', async () => {
     const seen = await observe(who, 'hostname', 'api-box');
-    expect(seen).toMatchObject({ stdout: 'api-box\n', stderr: 'to-stderr\n' });
+    expect(seen).toMatchObject({ stdout: 'api-box', stderr: 'to-stderr' });
     expect(seen.setupMs).toBeGreaterThan(0);
     expect(seen.totalMs).toBeGreaterThanOrEqual(seen.setupMs ?? Infinity);
   });
@@ -43,32 +43,57 @@ describe.each(identities)('the API, as $name', (who) => {
     }
   });
 
+  // execa's forms and defaults (README, "Differences from execa" for where nsrun differs)
+  it("takes execa's forms: a file and its arguments apart, flags of --flags words, the final newline stripped, all, a cwd URL", async () => {
+    const seen = await observe(who, 'execaForms');
+    expect(seen.apart.resolved).toMatchObject({ stdout: 'hi  there', command: 'echo hi  there', escapedCommand: "echo 'hi  there'", failed: false });
+    expect(seen.mount.resolved?.stdout).toMatch(/^mnt:\[\d+\]$/);
+    expect(seen.mount.resolved?.stdout).not.toBe(seen.hostMount);
+    expect([seen.stripped.resolved?.stdout, seen.strippedCrlf.resolved?.stdout, seen.kept.resolved?.stdout]).toEqual(['a\n', 'b', 'a\n']);
+    expect(seen.all.resolved).toMatchObject({ stdout: '1\n3', stderr: '2', all: '1\n2\n3' });
+    expect(seen.cwd.resolved?.stdout).toBe('/tmp');
+  });
+
+  it('fails as execa does: the fields of the result on the error, a message that quotes the command and shows its output', async () => {
+    const { status, signal, all, setup } = await observe(who, 'failures');
+    expect(status).toMatchObject({ name: 'CommandFailedError', exitCode: 3, shortMessage: `Command failed with exit code 3: sh -c 'echo out; echo "it failed" >&2; exit 3'` });
+    expect(status.message).toBe(`${status.shortMessage}\n\nit failed\n\nout`);
+    expect(status.result).toMatchObject({ stdout: 'out', stderr: 'it failed', failed: true, exitCode: 3, isCanceled: false, timedOut: false });
+    expect(signal).toMatchObject({ exitCode: 137, shortMessage: "Command was killed with SIGKILL: sh -c 'echo before; kill -KILL $$'" });
+    expect(signal.result).toMatchObject({ signal: 'SIGKILL', stdout: 'before', failed: true });
+    // reject: false resolves with the error, which has every field of a result
+    expect(all.resolved).toMatchObject({ name: 'CommandFailedError', failed: true, exitCode: 1, all: '1\n2', stdout: '1', stderr: '2' });
+    expect(all.message).toBe("Command failed with exit code 1: sh -c 'echo 1; sleep 0.3; echo 2 >&2; exit 1'\n\n1\n2");
+    expect(setup.resolved).toMatchObject({ failed: true, step: 'cwd', exitCode: 125, code: 'ENOENT', namespaces: {}, stdout: '' });
+    expect(setup.message).toBe('Command failed with ENOENT: true\nnsrun: cannot enter /nonexistent-nsrun-dir: no such file or directory');
+  });
+
   it('writes input to the command', async () => {
     expect(await observe(who, 'input', 'some input')).toBe('some input');
   });
 
   // up to 64 KiB the config travels in the helper's environment, above it on the socket (docs/contract.md)
   it.each(['100', '70000'])('gives the command its environment, and only that, with a %s-byte variable', async (size) => {
-    expect(await observe(who, 'environment', size)).toBe(`${size} unset\n`);
+    expect(await observe(who, 'environment', size)).toBe(`${size} unset`);
   });
 
   it('rejects a failing command with a CommandFailedError carrying the result', async () => {
     const seen = await observe(who, 'failure', '3');
     expect(seen).toMatchObject({ name: 'CommandFailedError', nsrunError: true, commandFailed: true, step: 'command', exitCode: 3 });
-    expect(seen.message).toMatch(/exited with status 3/);
-    expect(seen.result).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', cancelled: false, timedOut: false });
+    expect(seen.message).toBe("Command failed with exit code 3: sh -c 'echo out; echo err >&2; exit 3'\n\nerr\n\nout");
+    expect(seen.result).toMatchObject({ exitCode: 3, stdout: 'out', stderr: 'err', failed: true, isCanceled: false, timedOut: false });
   });
 
   it('resolves a failing command with reject: false', async () => {
     const seen = await observe(who, 'noReject', '4');
-    expect(seen.resolved).toMatchObject({ exitCode: 4, cancelled: false, timedOut: false });
+    expect(seen.resolved).toMatchObject({ exitCode: 4, failed: true, isCanceled: false, timedOut: false });
     expect(seen.resolved?.signal).toBeUndefined();
   });
 
-  it('rejects a command that is not found with an NsrunError (exec, 127)', async () => {
+  it('rejects a command that is not found with a CommandFailedError (exec, 127) whose cause says so', async () => {
     const seen = await observe(who, 'notFound', 'no-such-command-here');
-    expect(seen).toMatchObject({ name: 'NsrunError', commandFailed: false, step: 'exec', exitCode: 127, code: 'ENOENT' });
-    expect(seen.message).toBe('no-such-command-here: command not found');
+    expect(seen).toMatchObject({ name: 'CommandFailedError', commandFailed: true, step: 'exec', exitCode: 127, code: 'ENOENT' });
+    expect(seen.message).toBe('Command failed with ENOENT: no-such-command-here\nnsrun: no-such-command-here: command not found');
   });
 
   it('rejects a bad option with a usage NsrunError (2) that names it', async () => {
@@ -79,8 +104,8 @@ describe.each(identities)('the API, as $name', (who) => {
 
   it('stops the sandbox on an AbortSignal and leaves no process of it', async () => {
     const seen = await observe(who, 'abort');
-    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', exitCode: 143, result: { cancelled: true, signal: 'SIGTERM' } });
-    expect(seen.ended.message).toMatch(/was cancelled/);
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', exitCode: 143, result: { isCanceled: true, signal: 'SIGTERM' } });
+    expect(seen.ended.message).toBe("Command was canceled: sh -c 'sleep 1000 & sleep 1000 & wait'");
     expect(seen.left).toEqual([]);
   });
 
@@ -91,14 +116,14 @@ describe.each(identities)('the API, as $name', (who) => {
   ])('with flags %s', (_, flags) => {
     it.each([0, 5, 26, 100])('an abort after %i ms settles the run as cancelled and leaves no process of the command', async (delay) => {
       const seen = await observe(who, 'abortAfter', JSON.stringify({ flags, delay }));
-      expect(seen.ended).toMatchObject({ name: 'CommandFailedError', step: 'command', result: { cancelled: true } });
+      expect(seen.ended).toMatchObject({ name: 'CommandFailedError', step: 'command', result: { isCanceled: true } });
       expect(seen.left).toEqual([]);
     });
   });
 
   it('an abort once the command has ended kills what it left holding the output, and settles the run', async () => {
     const seen = await observe(who, 'abortAfterExit', 'uts');
-    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { cancelled: true, exitCode: 0 } });
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { isCanceled: true, exitCode: 0 } });
     expect(seen.left).toEqual([]);
   });
 
@@ -108,19 +133,20 @@ describe.each(identities)('the API, as $name', (who) => {
   ] as const)('stops a command that writes more than maxBuffer to %s (flags %s): a MaxBufferError, maxBuffer bytes kept, the status kept', async (stream, flags) => {
     const seen = await observe(who, 'maxBuffer', JSON.stringify({ stream, flags, reject: true }));
     expect(seen).toMatchObject({ name: 'MaxBufferError', nsrunError: true, commandFailed: true, step: 'command', exitCode: 143, stream, maxBuffer: 1048576 });
-    expect(seen.result).toMatchObject({ maxBufferExceeded: true, exitCode: 143, signal: 'SIGTERM', cancelled: false, timedOut: false });
+    expect(seen.result).toMatchObject({ isMaxBuffer: true, exitCode: 143, signal: 'SIGTERM', isCanceled: false, timedOut: false });
+    expect(seen.shortMessage).toBe(`Command's ${stream} was larger than 1048576 bytes: ${stream === 'stdout' ? 'yes' : "sh -c 'yes >&2'"}`);
     expect([seen.stdoutBytes, seen.stderrBytes]).toEqual(stream === 'stdout' ? [1048576, 0] : [0, 1048576]);
   });
 
   it('resolves a command over maxBuffer with reject: false, saying so', async () => {
     const seen = await observe(who, 'maxBuffer', JSON.stringify({ stream: 'stdout', flags: 'uts', reject: false }));
-    expect(seen.resolved).toMatchObject({ maxBufferExceeded: true, exitCode: 143, signal: 'SIGTERM' });
+    expect(seen.resolved).toMatchObject({ isMaxBuffer: true, failed: true, exitCode: 143, signal: 'SIGTERM' });
     expect(seen.stdoutBytes).toBe(1048576);
   });
 
   it('discards the output with buffer: false, which maxBuffer then does not limit', async () => {
     const seen = await observe(who, 'noBuffer', '3000000');
-    expect(seen.resolved).toMatchObject({ exitCode: 0, maxBufferExceeded: false });
+    expect(seen.resolved).toMatchObject({ exitCode: 0, failed: false, isMaxBuffer: false });
     expect(seen.stdoutBytes).toBe(0);
   });
 
@@ -132,13 +158,14 @@ describe.each(identities)('the API, as $name', (who) => {
 
   it('does not run the command when the signal was aborted before the call', async () => {
     const seen = await observe(who, 'abortedBefore');
-    expect(seen.resolved).toMatchObject({ cancelled: true, exitCode: 143, signal: 'SIGTERM' });
+    expect(seen.resolved).toMatchObject({ isCanceled: true, failed: true, exitCode: 143, signal: 'SIGTERM' });
     expect(seen.resolved?.pid).toBeUndefined();
   });
 
   it('stops the sandbox after timeout ms', async () => {
     const seen = await observe(who, 'timeout', '200');
-    expect(seen.resolved).toMatchObject({ timedOut: true, cancelled: false, signal: 'SIGTERM', exitCode: 143 });
+    expect(seen.resolved).toMatchObject({ timedOut: true, isCanceled: false, signal: 'SIGTERM', exitCode: 143 });
+    expect(seen.message).toBe('Command timed out after 200 milliseconds: sleep 1000');
   });
 
   it.each([
@@ -165,7 +192,7 @@ describe.each(identities)('the API, as $name', (who) => {
 describe('the API, as root', () => {
   it('settles an aborted run even when its command left a process in namespaces of its own', async () => {
     const seen = await observe(asRoot, 'abortEscaped');
-    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { cancelled: true } });
+    expect(seen.ended).toMatchObject({ name: 'CommandFailedError', result: { isCanceled: true } });
     expect(seen.escaped).toBe(1); // unshare --uts left every namespace the sandbox made: out of reach (README)
   });
 });
@@ -175,6 +202,6 @@ describe.each(identities)('the README example (examples/sandbox.mjs), as $name',
     const [file, ...args] = [...who.prefix, process.execPath, `${root}examples/sandbox.mjs`];
     const r = await execa(file as string, args, { cwd: root, reject: false });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^hostname inside: box \(uts namespace \d+, host pid \d+\)\n.*exited with status 3; stderr: no such file$/);
+    expect(r.stdout).toMatch(/^hostname inside: box \(uts namespace \d+, host pid \d+\)\nCommand failed with exit code 3: sh -c 'echo "no such file" >&2; exit 3'; stderr: no such file$/);
   });
 });

@@ -80,7 +80,7 @@ describe.each(identities)('the installed package, as $name', (who) => {
   it('imports the API: the README example runs', async () => {
     const r = await run([process.execPath, 'sandbox.mjs']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^hostname inside: box \(uts namespace \d+, host pid \d+\)\n.*exited with status 3; stderr: no such file$/);
+    expect(r.stdout).toMatch(/^hostname inside: box \(uts namespace \d+, host pid \d+\)\nCommand failed with exit code 3: sh -c 'echo "no such file" >&2; exit 3'; stderr: no such file$/);
   });
 
   it('finds its own helper: nsrun doctor --json', async () => {

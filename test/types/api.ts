@@ -9,11 +9,19 @@ export async function typed(): Promise<void> {
   const output: string = result.stdout + result.stderr;
   const uts: number | undefined = result.namespaces.uts;
   const setup: number | undefined = result.timings.setupMs;
-  const overflowed: boolean = result.maxBufferExceeded;
-  void [code, output, uts, setup, overflowed];
+  const overflowed: boolean = result.isMaxBuffer;
+  const failed: boolean = result.failed;
+  const interleaved: string | undefined = result.all;
+  const shown: string = result.escapedCommand;
+  void [code, output, uts, setup, overflowed, failed, interleaved, shown];
+
+  // execa's forms: a file and its arguments, a file alone, a file: URL
+  const echoed: string = (await run('echo', ['hi'], { flags: ['uts', 'ns'], stripFinalNewline: false, all: true })).stdout;
+  const alone: boolean = (await run('true', { cwd: new URL('file:///tmp') })).failed;
+  void [echoed, alone, await run(new URL('file:///bin/true'))];
 
   const limited = await run(['yes'], { maxBuffer: 1024 * 1024, buffer: true }).catch((error: unknown) => {
-    if (error instanceof MaxBufferError) return { stream: error.stream, limit: error.maxBuffer, kept: error.result.stdout.length };
+    if (error instanceof MaxBufferError) return { stream: error.stream, limit: error.maxBuffer, kept: error.stdout.length, short: error.shortMessage };
     throw error;
   });
   void limited;
@@ -26,7 +34,7 @@ export async function typed(): Promise<void> {
   try {
     await sandbox.result;
   } catch (error) {
-    if (error instanceof CommandFailedError) void error.result.stderr;
+    if (error instanceof CommandFailedError) void [error.stderr, error.all, error.isCanceled, error.timedOut, error.signal];
     if (error instanceof NsrunError) void [error.step, error.exitCode, error.errno, error.syscall, error.hint];
   }
 
@@ -38,10 +46,16 @@ export async function typed(): Promise<void> {
   await run(['true'], { hostnme: 'box' });
   // @ts-expect-error: map is root, current or auto
   await run(['true'], { map: 'everything' });
-  // @ts-expect-error: flags names contract names when given as an array
-  await run(['true'], { flags: ['ns'] });
-  // @ts-expect-error: the command is an array of words
-  await run('hostname');
+  // @ts-expect-error: flags takes the words of --flags
+  await run(['true'], { flags: ['bogus'] });
+  // @ts-expect-error: the arguments are an array, as execa takes them
+  await run('echo', 'hi');
+  // @ts-expect-error: a command array takes its options second
+  await run(['echo'], ['hi']);
+  // @ts-expect-error: cwd is a path or a URL
+  await run(['true'], { cwd: 5 });
+  // @ts-expect-error: stripFinalNewline is true or false
+  await run(['true'], { stripFinalNewline: 'no' });
   // @ts-expect-error: stdio is pipe, inherit, ignore or an fd
   await run(['true'], { stdout: 'capture' });
   // @ts-expect-error: maxBuffer is a number of bytes

@@ -32,6 +32,7 @@ export interface Outcome {
   readonly nsrunError?: boolean;
   readonly commandFailed?: boolean;
   readonly message?: string;
+  readonly shortMessage?: string;
   readonly step?: string;
   readonly exitCode?: number;
   readonly code?: string | undefined;
@@ -39,9 +40,11 @@ export interface Outcome {
   readonly result?: NsrunResult | undefined;
 }
 
+/** How a run settled; a failed run, as its error or resolved with reject: false, with its message and shortMessage. */
 async function outcome(promise: Promise<NsrunResult>): Promise<Outcome> {
   try {
-    return { resolved: await promise };
+    const resolved = await promise;
+    return resolved instanceof CommandFailedError ? { resolved: { ...resolved }, message: resolved.message } : { resolved };
   } catch (error) {
     if (!(error instanceof NsrunError)) throw error;
     return {
@@ -49,11 +52,12 @@ async function outcome(promise: Promise<NsrunResult>): Promise<Outcome> {
       nsrunError: true,
       commandFailed: error instanceof CommandFailedError,
       message: error.message,
+      shortMessage: error instanceof CommandFailedError ? error.shortMessage : undefined,
       step: error.step,
       exitCode: error.exitCode,
       code: error.code,
       hint: error.hint,
-      result: error instanceof CommandFailedError ? error.result : undefined,
+      result: error instanceof CommandFailedError ? { ...error } : undefined,
     };
   }
 }
@@ -144,7 +148,24 @@ export const CASES = {
   noReject: async (status) => outcome(run(['sh', '-c', `exit ${status}`], { flags: 'uts', reject: false })),
   notFound: async (command) => outcome(run([command], { flags: 'uts' })),
   badOption: async (hostname) => outcome(run(['true'], { flags: 'uts', hostname })),
-  setupFailure: async () => outcome(run(['true'], { flags: 'user', uidMap: ['0:0:1'], gidMap: ['0:0:1'], map: 'root' })),
+  /** execa's forms and defaults: a file and its arguments, flags of --flags words, the final newline stripped or kept, all, a cwd URL. */
+  execaForms: async () => ({
+    apart: await outcome(run('echo', ['hi  there'], { flags: ['uts', 'pid', 'ns', 'user'] })),
+    mount: await outcome(run('readlink', ['/proc/self/ns/mnt'], { flags: ['mount'] })),
+    hostMount: readlinkSync('/proc/self/ns/mnt'),
+    stripped: await outcome(run(['printf', 'a\n\n'], { flags: 'uts' })),
+    strippedCrlf: await outcome(run(['printf', 'b\r\n'], { flags: 'uts' })),
+    kept: await outcome(run(['printf', 'a\n'], { flags: 'uts', stripFinalNewline: false })),
+    all: await outcome(run(['sh', '-c', 'echo 1; sleep 0.3; echo 2 >&2; sleep 0.3; echo 3'], { flags: 'uts', all: true })),
+    cwd: await outcome(run('pwd', { flags: 'uts', cwd: new URL('file:///tmp') })),
+  }),
+  /** Failures, rejected and resolved with reject: false: a status, a signal, a failure with all, a setup failure. */
+  failures: async () => ({
+    status: await outcome(run(['sh', '-c', 'echo out; echo "it failed" >&2; exit 3'], { flags: 'uts' })),
+    signal: await outcome(run(['sh', '-c', 'echo before; kill -KILL $$'], { flags: 'uts' })),
+    all: await outcome(run(['sh', '-c', 'echo 1; sleep 0.3; echo 2 >&2; exit 1'], { flags: 'uts', all: true, reject: false })),
+    setup: await outcome(run('true', { flags: 'uts', cwd: new URL('file:///nonexistent-nsrun-dir'), reject: false })),
+  }),
   /** An AbortSignal stops a sandbox of several processes; nothing of it is left when the promise settles. */
   abort: async () => {
     const controller = new AbortController();
@@ -194,11 +215,11 @@ export const CASES = {
     const ended = await running;
     return { ended, left: withArgument(marker) };
   },
-  /** A command that writes to `stream` without end, with a maxBuffer of 1 MiB. */
+  /** A command that writes to `stream` without end, with a maxBuffer of 1 MiB, its output kept whole to count what was kept. */
   maxBuffer: async (arg) => {
     const { stream, flags, reject } = JSON.parse(arg) as { stream: 'stdout' | 'stderr'; flags?: string; reject: boolean };
     const command = stream === 'stdout' ? ['yes'] : ['sh', '-c', 'yes >&2'];
-    return overflowing(run(command, { ...(flags === undefined ? {} : { flags }), maxBuffer: 1024 * 1024, reject }));
+    return overflowing(run(command, { ...(flags === undefined ? {} : { flags }), maxBuffer: 1024 * 1024, reject, stripFinalNewline: false }));
   },
   /** `buffer: false`: run() discards the output, which maxBuffer then does not limit. */
   noBuffer: async (bytes) => overflowing(run(['head', '-c', bytes, '/dev/zero'], { flags: 'uts', buffer: false, maxBuffer: 1024 * 1024 })),
