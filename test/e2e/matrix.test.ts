@@ -379,7 +379,10 @@ async function apiOutcomes(who: Identity, all: readonly Cell[]): Promise<Record<
     for (const c of JSON.parse(process.argv[2])) {
       try {
         const r = await run(c.command, { ...c.options, reject: false });
-        out[c.option] = { exitCode: r.exitCode, stdout: r.stdout.replace(/\\n$/, ''), stderr: r.stderr.replace(/\\n$/, '') };
+        // a command that never ran resolves too, its cause the error the CLI prints
+        out[c.option] = r.failed && r.step !== 'command'
+          ? { exitCode: r.exitCode, stdout: '', stderr: 'nsrun: ' + r.cause.message }
+          : { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
       } catch (e) {
         out[c.option] = { exitCode: e.exitCode, stdout: '', stderr: 'nsrun: ' + e.message };
       }

@@ -76,7 +76,7 @@ describe.each(identities)('--init and the signal the command died of, as $name',
   it('the API reports it', async () => {
     const script =
       "import { run } from './src/index.js';" +
-      "const r = await run(['sh', '-c', 'kill -TERM $$'], { init: true }).catch((e) => e.result);" +
+      "const r = await run(['sh', '-c', 'kill -TERM $$'], { init: true }).catch((e) => e);" +
       'console.log(JSON.stringify({ exitCode: r.exitCode, signal: r.signal }));';
     const [file, ...args] = [...who.prefix, process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
     const r = await execa(file as string, args, { cwd: repo, reject: false, stdin: 'ignore' });
