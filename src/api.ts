@@ -373,7 +373,7 @@ function fileOf(url: URL): string {
  * The command and options of a call in either form: `(file, args?, options?)` or `(file, options?)`,
  * as execa takes them, or `(command, options?)` with the file and its arguments in one array. A
  * string is the file, never split into words: one that holds a space, given without `args`, is a
- * command line meant for a shell, refused with the call that runs it.
+ * command line meant for a shell, refused with the call that runs it (a URL is a file, whatever it holds).
  */
 function commandAndOptions(first: unknown, second: unknown, third: unknown): { command: readonly string[]; options: unknown } {
   if (Array.isArray(first)) {
@@ -388,7 +388,7 @@ function commandAndOptions(first: unknown, second: unknown, third: unknown): { c
   if (second !== undefined && (typeof second !== 'object' || second === null || third !== undefined)) {
     throw usageError(`invalid args ${describe(second)}: expected an array of strings`);
   }
-  if (/\s/.test(file.trim())) {
+  if (typeof first === 'string' && /\s/.test(file.trim())) {
     const [name = '', ...args] = file.trim().split(/\s+/);
     const call = `run(${JSON.stringify(name)}, ${JSON.stringify(args)})`;
     throw usageError(`invalid command ${describe(file)}: a string is the file to run, not split into words`, `${call} runs ${name} with its arguments`);

@@ -188,6 +188,10 @@ describe("the command, in execa's forms or as one array", () => {
     expect(thrown(call)).toMatchObject({ step: 'usage', exitCode: 2, message: expect.stringMatching(message), hint });
   });
 
+  it('rejects run() of a string with a space as spawn() throws', async () => {
+    await expect(run('echo hi')).rejects.toMatchObject({ step: 'usage', exitCode: 2, message: 'invalid command "echo hi": a string is the file to run, not split into words' });
+  });
+
   // aborted before the call: the command and options are checked, and nothing runs
   const options: RunOptions = { signal: AbortSignal.abort(), reject: false };
   it.each([
@@ -195,6 +199,8 @@ describe("the command, in execa's forms or as one array", () => {
     ['the file alone', () => run('true', options), 'true'],
     ['a file: URL', () => run(new URL('file:///bin/echo'), ['x\ny'], options), "/bin/echo 'x\\ny'"],
     ['one array', () => run(['sh', '-c', 'exit 3'], options), "sh -c 'exit 3'"],
+    ['a file: URL with a space, alone', () => run(new URL('file:///opt/my%20tool'), options), "'/opt/my tool'"],
+    ['a string with a space, its args given', () => run('/opt/my tool', [], options), "'/opt/my tool'"],
   ])('takes %s, as the escaped command shows', async (_, call, escaped) => {
     expect(await call()).toMatchObject({ escapedCommand: escaped, failed: true, isCanceled: true, pid: undefined });
   });
