@@ -111,6 +111,7 @@ describe('options of the wrong type or name', () => {
   it.each([
     ['hostnme', 'did you mean hostname?'],
     ['HostName', 'did you mean hostname?'],
+    ['hsotname', 'did you mean hostname?'],
     ['uid-map', 'did you mean uidMap?'],
     ['clear_env', 'did you mean clearEnv?'],
     ['strpFinalNewline', 'did you mean stripFinalNewline?'],
