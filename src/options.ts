@@ -182,6 +182,8 @@ function validateCommand(command: readonly string[]): string[] {
 function validateFlags(flags: NsrunOptions['flags']): NamespaceName[] {
   if (flags === undefined) return parseFlags(DEFAULTS.flags);
   if (typeof flags === 'string') return parseFlags(flags);
+  // none: the command joins namespaces instead (nsrun exec); the API refuses an empty array first
+  if (flags.length === 0) return [];
   for (const word of flags) {
     if (word.includes(',')) throw invalidValue('--flags', word, 'expected one namespace name per entry of the array');
   }

@@ -69,6 +69,27 @@ describe('normalizeOptions as root', () => {
   });
 });
 
+describe('flags as an array', () => {
+  it.each([
+    [['uts', 'ns'], ['uts', 'mnt']],
+    [['mount', 'pid'], ['pid', 'mnt']],
+    [['mnt'], ['mnt']],
+    [['all'], ['uts', 'ipc', 'pid', 'mnt', 'net', 'user', 'cgroup', 'time']],
+    // no namespace of its own: the command joins others (nsrun exec)
+    [[], []],
+  ] as const)('reads the words of --flags %j as the contract names %j', (flags, namespaces) => {
+    expect(normalize({ flags }).namespaces).toEqual(namespaces);
+  });
+
+  it.each([
+    [['uts,pid'], "invalid --flags 'uts,pid': expected one namespace name per entry of the array"],
+    [['ns', 'mount'], "--flags 'ns,mount' names the mount namespace more than once (ns, mount)"],
+    [['all', 'uts'], "--flags 'all,uts': all stands alone"],
+  ] as const)('refuses %j', (flags, message) => {
+    expect(usageMessage({ flags: flags as never })).toBe(message);
+  });
+});
+
 describe('normalizeOptions without root', () => {
   it.each([
     ['the default namespaces', undefined, [...DEFAULT_NAMESPACES.slice(0, 5), 'user', 'cgroup']],
