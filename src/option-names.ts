@@ -122,14 +122,12 @@ const EXECA_EQUIVALENTS: Readonly<Record<string, string>> = {
 function meant(key: string, table: Readonly<Record<string, OptionRow>>): string | undefined {
   if (Object.hasOwn(EXECA_EQUIVALENTS, key)) return `nsrun has no ${key}; use ${EXECA_EQUIVALENTS[key] ?? ''}`;
   const plain = (name: string): string => name.replace(/[-_]/g, '').toLowerCase();
-  const names = Object.keys(table);
-  const same = names.find((name) => plain(name) === plain(key));
-  const close = names
+  // the same name in another spelling is at distance 0; a short name gets no other
+  const closest = Object.keys(table)
     .map((name) => ({ name, distance: editDistance(plain(key), plain(name)) }))
     .filter(({ distance }) => distance <= Math.min(2, Math.floor(key.length / 3)))
-    .sort((a, b) => a.distance - b.distance)[0]?.name;
-  const name = same ?? close;
-  return name === undefined ? undefined : `did you mean ${name}?`;
+    .sort((a, b) => a.distance - b.distance)[0];
+  return closest === undefined ? undefined : `did you mean ${closest.name}?`;
 }
 
 /**
