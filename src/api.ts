@@ -391,7 +391,8 @@ function commandAndOptions(first: unknown, second: unknown, third: unknown): { c
   if (typeof first === 'string' && /\s/.test(file.trim())) {
     const [name = '', ...args] = file.trim().split(/\s+/);
     const call = `run(${JSON.stringify(name)}, ${JSON.stringify(args)})`;
-    throw usageError(`invalid command ${describe(file)}: a string is the file to run, not split into words`, `${call} runs ${name} with its arguments`);
+    const hint = `${call} runs ${name} with its arguments; run(${JSON.stringify(file)}, []) runs a file of that name`;
+    throw usageError(`invalid command ${describe(file)}: a string is the file to run, not split into words`, hint);
   }
   return { command: [file], options: second === undefined ? {} : second };
 }

@@ -178,7 +178,7 @@ describe('CommandFailedError', () => {
 // execa takes a file and its arguments apart, and never splits a string into words.
 describe("the command, in execa's forms or as one array", () => {
   it.each([
-    ['a string with a space', () => spawn('echo hi'), /^invalid command "echo hi": a string is the file to run, not split into words$/, 'run("echo", ["hi"]) runs echo with its arguments'],
+    ['a string with a space', () => spawn('echo hi'), /^invalid command "echo hi": a string is the file to run, not split into words$/, 'run("echo", ["hi"]) runs echo with its arguments; run("echo hi", []) runs a file of that name'],
     ['neither a string nor an array', () => spawn(5 as unknown as string), /^invalid command 5: expected a file to run/, undefined],
     ['arguments that are no array', () => spawn('echo', 'hi' as unknown as string[]), /^invalid args "hi": expected an array of strings$/, undefined],
     ['arguments after an array', () => spawn(['echo'], ['hi'] as unknown as RunOptions), /^invalid options: expected an object, not \["hi"\]$/, undefined],
