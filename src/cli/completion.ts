@@ -16,6 +16,7 @@ export const help: HelpPage = {
   usage: 'completion [bash|zsh]',
   description: "Print a completion script for bash or zsh (by default the shell of $SHELL, else bash): it completes nsrun's commands, options and their values.",
   options: OPTIONS,
+  operands: { words: SHELLS },
   examples: [
     ['source <(nsrun completion bash)', 'complete nsrun in this bash (add the line to ~/.bashrc to keep it)'],
     ['nsrun completion bash > /etc/bash_completion.d/nsrun', 'for every bash user'],
@@ -128,7 +129,7 @@ export async function completionScript(shell: Shell): Promise<string> {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { positionals } = parseOptions(argv, OPTIONS);
+  const { positionals } = parseOptions(argv, OPTIONS, 'completion');
   if (positionals.length > 1) throw usageError(`nsrun completion takes one shell, got ${positionals.join(' ')}`);
   const fromEnv = basename(process.env['SHELL'] ?? '') === 'zsh' ? 'zsh' : 'bash';
   const asked = positionals[0] ?? fromEnv;
