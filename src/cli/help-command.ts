@@ -7,7 +7,7 @@ import { HELP_OPTION, RUN_HELP } from './spec.js';
 
 export const help: HelpPage = {
   usage: 'help [command]',
-  description: 'Show the help of nsrun, or of one of its commands (run, exec, ps…), and exit 0. nsrun -- help runs a program named help.',
+  description: 'Show the help of nsrun, or of one of its commands (run, exec, ps and the others), and exit 0. nsrun -- help runs a program named help.',
   options: [HELP_OPTION],
   operands: { words: ['run', ...COMMANDS.map((c) => c.name)] },
   examples: [

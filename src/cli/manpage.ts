@@ -6,11 +6,12 @@ import { COMMANDS } from './commands.js';
 import type { HelpPage } from './help.js';
 import { ENVIRONMENT, RUN_HELP, type OptionSpec } from './spec.js';
 
-/** `text` safe in roff: backslashes and dashes escaped, a line starting with `.` or `'` kept as text. */
+/** `text` safe in roff: backslashes and dashes escaped, other than ASCII as \[uXXXX], a line starting with `.` or `'` kept as text. */
 function roff(text: string): string {
   return text
     .replaceAll('\\', '\\e')
     .replaceAll('-', '\\-')
+    .replace(/[^\x00-\x7f]/gu, (c) => `\\[u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`)
     .split('\n')
     .map((line) => (/^[.']/.test(line) ? `\\&${line}` : line))
     .join('\n');
