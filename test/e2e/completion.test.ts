@@ -1,7 +1,7 @@
 // nsrun completion: bash, zsh and fish, each driven for real, complete commands, options, their values
 // and kept sandbox names, from the same tables.
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +9,14 @@ import { identities, nsrun, root, type Identity } from './harness.js';
 
 /** A PATH that finds nsrun and node, and the system's programs: `nsrun ps --quiet` runs from the scripts. */
 const PATH = [`${root}bin`, dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
-const ENV = { PATH, HOME: '/nonexistent' };
 
-/** Runs `argv` as `who` in an environment of its own, and gives its stdout. */
+let dir = '';
+
+/** Runs `argv` as `who` in an environment of its own, a home of its own in the test's directory (fish writes there), and gives its stdout. */
 async function output(who: Identity, argv: readonly string[], cwd: string): Promise<string> {
   const [file, ...rest] = [...who.prefix, ...argv];
-  const r = await execa(file as string, rest, { env: ENV, extendEnv: false, cwd, timeout: 20_000 });
+  const env = { PATH, HOME: join(dir, `home-${who.uid}`) };
+  const r = await execa(file as string, rest, { env, extendEnv: false, cwd, timeout: 20_000 });
   return r.stdout;
 }
 
@@ -45,7 +47,6 @@ zpty -d z
 print -r -- "$out" | tr -d '\r' | grep -ao '<m>.*' | sed 's/^<m>//'
 `;
 
-let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'nsrun-completion-'));
   chmodSync(dir, 0o755);
@@ -93,7 +94,9 @@ describe.each(identities)('nsrun completion, as $name', (who) => {
     scripts = { bash: b?.stdout ?? '', zsh: z?.stdout ?? '', fish: join(dir, `nsrun-${who.uid}.fish`) };
     writeFileSync(scripts.fish, f?.stdout ?? '');
     functions = join(dir, `zsh-${who.uid}`);
-    await execa('mkdir', ['-p', functions]);
+    mkdirSync(functions);
+    mkdirSync(join(dir, `home-${who.uid}`));
+    chownSync(join(dir, `home-${who.uid}`), who.uid, who.uid);
     writeFileSync(join(functions, '_nsrun'), scripts.zsh);
     chmodSync(functions, 0o755);
   }, 30_000);
