@@ -98,7 +98,8 @@ function bashScript(commands: readonly CommandWords[]): string {
         '      esac;;',
       ].join('\n'),
     );
-  const operands = commands.map((c) => `    ${c.name}) ${c.operands === 'command' ? 'COMPREPLY=($(compgen -f -- "$cur"))' : bashReply(c.operands)};;`);
+  // the first word after the options: the loop above has seen no operand before it
+  const operands = commands.map((c) => `    ${c.name}) ${bashReply(c.operands)};;`);
   return `_nsrun() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
   local command=run i=1 word opts valued

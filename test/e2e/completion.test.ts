@@ -145,7 +145,7 @@ describe.each(identities)('nsrun completion, as $name', (who) => {
     for (const offered of [await bash(who, scripts.bash, ['nsrun', 'doc']), await zsh(who, functions, 'nsrun doc'), await fish(who, scripts.fish, 'nsrun doc')]) {
       expect(offered).toContain('doctor');
     }
-    for (const line of ['nsrun --flags uts -- hostn', 'nsrun --flags uts hostn', 'nsrun exec --name box -- hostn']) {
+    for (const line of ['nsrun --flags uts -- hostn', 'nsrun --flags uts hostn', 'nsrun exec --name box -- hostn', 'nsrun exec --name box hostn']) {
       expect(await bash(who, scripts.bash, line.split(' '))).toContain('hostname');
       expect(await zsh(who, functions, line)).toContain('hostname');
       expect(await fish(who, scripts.fish, line)).toContain('hostname');
