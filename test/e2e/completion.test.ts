@@ -157,6 +157,17 @@ describe.each(identities)('nsrun completion, as $name', (who) => {
     expect(await output(who, ['zsh', '-f', '-c', sourced], '/')).toBe('_nsrun');
   });
 
+  it.each([
+    ['/usr/bin/fish', /^# fish completion for nsrun/],
+    ['/bin/zsh', /^#compdef nsrun\n/],
+    ['/bin/bash', /^# bash completion for nsrun/],
+    ['/bin/tcsh', /^# bash completion for nsrun/],
+  ])('without a shell named, writes for $SHELL %s (bash for one it does not know)', async (shell, start) => {
+    const r = await nsrun(['completion'], who, { env: { SHELL: shell } });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(start);
+  });
+
   it('refuses a shell it does not know with exit 2', async () => {
     const r = await nsrun(['completion', 'tcsh'], who);
     expect(r.exitCode).toBe(2);
