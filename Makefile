@@ -12,7 +12,7 @@ ISOLATED := unshare --pid --fork --mount-proc --propagation private sh -c '"$$@"
 .PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs install uninstall
 all: build
 
-build: node_modules/.installed libexec/nsrun-helper dist/.built
+build: node_modules/.installed libexec/nsrun-helper dist/.built dist/nsrun.1
 
 # `npm install --no-save` installs what package-lock.json pins, like `npm ci`; npm ci
 # itself refuses a lock that lacks other platforms' optional packages (rollup's),
@@ -29,6 +29,10 @@ dist/.built: node_modules/.installed libexec/nsrun-helper tsconfig.json scripts/
 	npx tsc -p tsconfig.json
 	node scripts/bundle.mjs
 	@touch $@
+
+# nsrun(1), written from the option tables that --help shows (src/cli/manpage.ts)
+dist/nsrun.1: dist/.built scripts/manpage.mjs package.json
+	node scripts/manpage.mjs
 
 demo: build
 	@scripts/demo.sh
@@ -69,15 +73,18 @@ clean:
 # install: as a distribution package lays nsrun out: the command in $(PREFIX)/bin, a link to
 # $(PREFIX)/lib/nsrun, which holds the files of the npm package (`files` in package.json: the
 # JavaScript, the static helper in libexec/) and its run-time dependencies, offline from npm's
-# cache when it has them; completions where bash-completion and zsh look for them.
+# cache when it has them; the man page in share/man/man1; completions where bash-completion, zsh and
+# fish look for them.
 PREFIX ?= /usr/local
 NSRUN_LIB = $(DESTDIR)$(PREFIX)/lib/nsrun
 BASH_COMPLETIONS = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSH_FUNCTIONS = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISH_COMPLETIONS = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+MAN1 = $(DESTDIR)$(PREFIX)/share/man/man1
 
 install: build
 	rm -rf $(NSRUN_LIB)
-	mkdir -p $(NSRUN_LIB) $(DESTDIR)$(PREFIX)/bin $(BASH_COMPLETIONS) $(ZSH_FUNCTIONS)
+	mkdir -p $(NSRUN_LIB) $(DESTDIR)$(PREFIX)/bin $(BASH_COMPLETIONS) $(ZSH_FUNCTIONS) $(FISH_COMPLETIONS) $(MAN1)
 	npm pack --ignore-scripts --silent --pack-destination $(NSRUN_LIB) >/dev/null
 	tar -xzf $(NSRUN_LIB)/nsrun-*.tgz -C $(NSRUN_LIB) --strip-components=1 --no-same-owner
 	rm -rf $(NSRUN_LIB)/nsrun-*.tgz $(NSRUN_LIB)/helper $(NSRUN_LIB)/scripts
@@ -85,6 +92,9 @@ install: build
 	ln -sfn ../lib/nsrun/bin/nsrun $(DESTDIR)$(PREFIX)/bin/nsrun
 	bin/nsrun completion bash > $(BASH_COMPLETIONS)/nsrun
 	bin/nsrun completion zsh > $(ZSH_FUNCTIONS)/_nsrun
+	bin/nsrun completion fish > $(FISH_COMPLETIONS)/nsrun.fish
+	install -m 644 dist/nsrun.1 $(MAN1)/nsrun.1
 
 uninstall:
-	rm -rf $(NSRUN_LIB) $(DESTDIR)$(PREFIX)/bin/nsrun $(BASH_COMPLETIONS)/nsrun $(ZSH_FUNCTIONS)/_nsrun
+	rm -rf $(NSRUN_LIB) $(DESTDIR)$(PREFIX)/bin/nsrun $(BASH_COMPLETIONS)/nsrun $(ZSH_FUNCTIONS)/_nsrun \
+	  $(FISH_COMPLETIONS)/nsrun.fish $(MAN1)/nsrun.1

@@ -7,7 +7,7 @@ import { accessSync, constants, statfsSync, statSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { readElf, type ElfInfo } from './elf.js';
 import { NsrunError } from './errors.js';
-import { helperPath, runHelper } from './helper.js';
+import { helperHint, helperPath, runHelper } from './helper.js';
 import { findMapProgram, subordinateRange, type SubordinateRange } from './idmaps.js';
 import { NAMESPACES, sysctlPath, type NamespaceName } from './namespaces.js';
 import { DEFAULTS, normalizeOptions } from './options.js';
@@ -194,7 +194,7 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
   add('kernel', recent ? 'ok' : 'warning', `Linux ${report.kernel}`, recent ? undefined : `nsrun is made for Linux ${KERNEL_MINIMUM.join('.')} or later; upgrade the kernel`);
 
   const { helper } = report;
-  const rebuild = 'run `make` in a source tree, or `npm rebuild nsrun` (needs gcc and make)';
+  const rebuild = helperHint();
   if (!helper.found) add('helper', 'problem', `${helper.path} is missing or not executable`, rebuild);
   else if (helper.elf === null) add('helper', 'problem', `${helper.path} is not an ELF executable`, rebuild);
   else if (helper.elf.architecture !== arch) add('helper', 'problem', `${helper.path} is built for ${helper.elf.architecture}, this machine is ${arch}`, rebuild);

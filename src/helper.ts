@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { basename, dirname, join } from 'node:path';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
 import type { NamespaceName } from './namespaces.js';
@@ -123,11 +124,27 @@ export function helperPath(env: Readonly<Record<string, string | undefined>> = p
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : packagePath('libexec/nsrun-helper');
 }
 
-/** How to get the helper: `make` in a source tree, a rebuild of an npm package (which ships the sources), else a reinstall. */
-function helperHint(): string {
+/**
+ * How to get a working helper, one clause without parentheses: point NSRUN_HELPER elsewhere when it
+ * names the helper; `make` in a source tree; `npm rebuild` where npm installed the package (which
+ * ships the helper's sources), `-g` for a global install; `make -C helper` for a package unpacked by
+ * hand; else a reinstall (`make install` leaves no sources).
+ */
+export function helperHint(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const fromEnv = env['NSRUN_HELPER'];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return `NSRUN_HELPER names it: point it at a built helper, or unset it to use ${packagePath('libexec/nsrun-helper')}`;
+  }
   const has = (path: string): boolean => existsSync(packagePath(path));
   if (has('Makefile')) return 'run `make`';
-  return has('helper/Makefile') ? 'run `npm rebuild nsrun` (building the helper needs gcc and make)' : 'reinstall nsrun';
+  if (!has('helper/Makefile')) return 'reinstall nsrun';
+  const root = packagePath('.');
+  const project = dirname(dirname(root));
+  const needs = 'building the helper needs gcc and make';
+  if (basename(dirname(root)) !== 'node_modules') return `run \`make -C ${join(root, 'helper')} OUT=../libexec\`; ${needs}`;
+  // a global install lives in PREFIX/lib/node_modules, where lib is no npm project
+  if (basename(project) === 'lib' && !existsSync(join(project, 'package.json'))) return `run \`npm rebuild -g nsrun\`; ${needs}`;
+  return `run \`npm rebuild nsrun\` in ${project}; ${needs}`;
 }
 
 /** The error of a helper that could not be started: missing, or not executable. */

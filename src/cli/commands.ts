@@ -27,5 +27,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'inspect', summary: 'compare the namespaces of processes', load: () => import('./inspect.js') },
   { name: 'limits', summary: 'the per-type namespace limits and how many exist', load: () => import('./limits.js') },
   { name: 'doctor', summary: 'tell what this machine allows, and how to fix what it does not', load: () => import('./doctor.js') },
-  { name: 'completion', summary: 'print a bash or zsh completion script', load: () => import('./completion.js') },
+  { name: 'completion', summary: 'print a bash, zsh or fish completion script', load: () => import('./completion.js') },
+  { name: 'help', summary: 'show the help of nsrun or of one of its commands', load: () => import('./help-command.js') },
 ];

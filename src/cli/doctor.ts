@@ -45,7 +45,7 @@ export function formatReport(report: DoctorReport, style: Style): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS);
+  const { values, positionals } = parseOptions(argv, OPTIONS, 'doctor');
   if (positionals.length > 0) {
     const { usageError } = await import('../errors.js');
     throw usageError(`nsrun doctor takes no arguments, got '${positionals[0]}' (see nsrun doctor --help)`);

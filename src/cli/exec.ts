@@ -6,17 +6,17 @@ import { findSandbox } from '../keep.js';
 import { sortNamespaces, type NamespaceName } from '../namespaces.js';
 import type { HelpPage } from './help.js';
 import { flag, lastString, parseOptions, strings } from './parse.js';
-import { HELP_OPTION, RUN_OPTIONS, type OptionSpec } from './spec.js';
+import { CAPABILITY_LIST, FLAG_LIST, HELP_OPTION, RUN_OPTIONS, type OptionSpec } from './spec.js';
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'target', alias: 't', type: 'number', description: 'the process whose namespaces the command enters' },
-  { name: 'name', alias: 'n', type: 'string', description: 'the kept sandbox whose namespaces the command enters' },
-  { name: 'flags', type: 'string', description: 'the namespaces to enter, comma-separated (default: every one that differs from nsrun\'s)' },
-  { name: 'cwd', type: 'string', description: "the working directory, inside the target's mount namespace (default: the target's)" },
+  { name: 'target', alias: 't', type: 'number', description: 'the process whose namespaces the command enters', completes: 'pid' },
+  { name: 'name', alias: 'n', type: 'string', description: 'the kept sandbox whose namespaces the command enters', completes: 'sandbox' },
+  { name: 'flags', type: 'string', description: 'the namespaces to enter, comma-separated (default: every one that differs from nsrun\'s)', completes: FLAG_LIST },
+  { name: 'cwd', type: 'string', description: "the working directory, inside the target's mount namespace (default: the target's)", completes: 'directory' },
   { name: 'env', type: 'array', description: 'set KEY=VALUE in the environment of the command (repeatable)' },
   { name: 'clear-env', type: 'boolean', description: 'start from an empty environment instead of yours' },
-  { name: 'cap-drop', type: 'array', description: 'drop capabilities the command would keep, e.g. NET_RAW,SYS_ADMIN or all (repeatable)' },
-  { name: 'cap-add', type: 'array', description: 'keep capabilities after --cap-drop: only those the command would keep anyway (repeatable)' },
+  { name: 'cap-drop', type: 'array', description: 'drop capabilities the command would keep, e.g. NET_RAW,SYS_ADMIN or all (repeatable)', completes: CAPABILITY_LIST },
+  { name: 'cap-add', type: 'array', description: 'keep capabilities after --cap-drop: only those the command would keep anyway (repeatable)', completes: CAPABILITY_LIST },
   HELP_OPTION,
 ];
 
@@ -43,6 +43,7 @@ export const help: HelpPage = {
     "A command in a kept sandbox is held to the sandbox's limits (its --uid, --gid, --cap-drop, --cap-add and no_new_privs); " +
     "one that joins a process keeps the capabilities it gets there, as with nsenter. --cap-drop and --cap-add only narrow them.",
   options: OPTIONS,
+  operands: 'command',
   examples: [
     ['nsrun exec --target 4242 -- hostname', "the hostname of process 4242's UTS namespace"],
     ['nsrun exec --name box -- sh', 'a shell in the kept sandbox box'],
@@ -76,7 +77,7 @@ function target(values: Readonly<Record<string, unknown>>): {
 const REFUSED_OPTIONS = RUN_OPTIONS.filter((o) => o.name in REFUSED);
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, given, positionals } = parseOptions(argv, [...OPTIONS, ...REFUSED_OPTIONS]);
+  const { values, given, positionals } = parseOptions(argv, [...OPTIONS, ...REFUSED_OPTIONS], 'exec');
   const refused = given.find((o) => o.name in REFUSED);
   if (refused !== undefined) throw usageError(`exec cannot take --${refused.name}: ${String(REFUSED[refused.name])}`);
   const { pid, flags, held } = target(values);

@@ -1,6 +1,6 @@
 /** Help text, laid out by yargs from an option table; loaded only when help is asked for. */
 import yargs from 'yargs';
-import type { OptionSpec } from './spec.js';
+import type { Completion, OptionSpec } from './spec.js';
 
 /** What one command's help shows. */
 export interface HelpPage {
@@ -15,6 +15,10 @@ export interface HelpPage {
   readonly epilogue?: string;
   /** Other commands, listed with their one-line summary. */
   readonly commands?: readonly (readonly [string, string])[];
+  /** The environment variables it reads, with what each does. */
+  readonly environment?: readonly (readonly [string, string])[];
+  /** What the words after its options complete to; by default nothing (it takes none). */
+  readonly operands?: Completion;
 }
 
 /** The text of a help page. */
@@ -36,6 +40,9 @@ export function helpText(page: HelpPage): Promise<string> {
     });
   }
   for (const [command, description] of page.examples) cli.example(command, description);
-  if (page.epilogue !== undefined) cli.epilogue(page.epilogue);
+  const width = Math.max(0, ...(page.environment ?? []).map(([name]) => name.length));
+  const environment = (page.environment ?? []).map(([name, what]) => `  ${name.padEnd(width)}  ${what}`);
+  const epilogue = [...(page.epilogue === undefined ? [] : [page.epilogue]), ...(environment.length === 0 ? [] : [['Environment:', ...environment].join('\n')])];
+  if (epilogue.length > 0) cli.epilogue(epilogue.join('\n\n'));
   return cli.getHelp();
 }

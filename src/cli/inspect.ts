@@ -19,6 +19,7 @@ export const help: HelpPage = {
     "before 6.18 the kernel threads'. With one PID, the column CALLER is your own namespace and SHARED compares the two. " +
     'A namespace the caller may not inspect shows as -.',
   options: OPTIONS,
+  operands: 'pid',
   examples: [
     ['nsrun inspect $$ 4242', 'what your shell shares with process 4242'],
     ['nsrun inspect 4242', 'which namespaces process 4242 shares with you'],
@@ -27,7 +28,7 @@ export const help: HelpPage = {
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS);
+  const { values, positionals } = parseOptions(argv, OPTIONS, 'inspect');
   const pids = positionals.map((word) => validatePid('process id', word));
   const comparison = await inspect(pids);
   if (flag(values['json'])) {

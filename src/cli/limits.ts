@@ -24,7 +24,7 @@ export const help: HelpPage = {
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS);
+  const { values, positionals } = parseOptions(argv, OPTIONS, 'limits');
   if (positionals[0] !== undefined) throw usageError(`limits takes no argument, got '${positionals[0]}'`);
   const limits = await namespaceLimits();
   if (flag(values['json'])) {

@@ -1,6 +1,7 @@
 /** `nsrun ls`: the namespaces of the machine, as lsns lists them. */
 import { listNamespaces, namespaceTree, validateType, type NamespaceNode, type NamespaceRow, type TreeRelation } from '../inspect.js';
 import { usageError } from '../errors.js';
+import { NAMESPACES } from '../namespaces.js';
 import { validateChoice } from '../options.js';
 import type { HelpPage } from './help.js';
 import { flag, lastString, parseOptions } from './parse.js';
@@ -10,7 +11,7 @@ import { formatTable, type Column } from './table.js';
 const RELATIONS: readonly TreeRelation[] = ['parent', 'owner'];
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'type', alias: 't', type: 'string', description: 'only namespaces of this type: uts, ipc, pid, mnt, net, user, cgroup, time' },
+  { name: 'type', alias: 't', type: 'string', description: 'only namespaces of this type: uts, ipc, pid, mnt, net, user, cgroup, time', completes: { words: NAMESPACES.map((k) => k.name) } },
   { name: 'json', alias: 'J', type: 'boolean', description: 'print JSON in the shape of lsns -J --list (flat; nested with --tree, as lsns -J --tree): {"namespaces": [...]}' },
   { name: 'tree', alias: 'T', type: 'string', description: 'nest namespaces under their parent (pid, user) or their owning user namespace', choices: RELATIONS },
   HELP_OPTION,
@@ -73,7 +74,7 @@ function treeJson(nodes: readonly NamespaceNode[]): object[] {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS);
+  const { values, positionals } = parseOptions(argv, OPTIONS, 'ls');
   if (positionals[0] !== undefined) throw usageError(`ls takes no argument, got '${positionals[0]}' (see nsrun ls --help)`);
   const typeName = lastString(values['type']);
   const type = typeName === undefined ? undefined : validateType(typeName);

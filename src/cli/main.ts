@@ -8,7 +8,6 @@ import { packagePath } from '../paths.js';
 import { COMMANDS } from './commands.js';
 import { asNsrunError } from './failure.js';
 import { parseCommandLine } from './parse.js';
-import { RUN_HELP } from './spec.js';
 import { openStatusStream } from './status.js';
 
 function packageVersion(): string {
@@ -37,8 +36,8 @@ async function run(argv: readonly string[]): Promise<number> {
   const commandLine = parseCommandLine(argv);
   switch (commandLine.action) {
     case 'help': {
-      const { helpText } = await import('./help.js');
-      const text = await helpText({ ...RUN_HELP, commands: COMMANDS.map((c) => [c.name, c.summary] as const) });
+      const [{ helpText }, { mainPage }] = await Promise.all([import('./help.js'), import('./help-command.js')]);
+      const text = await helpText(mainPage());
       (argv.length === 0 ? process.stderr : process.stdout).write(`${text}\n`);
       return argv.length === 0 ? EXIT.usage : 0;
     }

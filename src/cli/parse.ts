@@ -1,4 +1,6 @@
 /** Reads nsrun's command line onto NsrunOptions, against the option table. */
+import { accessSync, constants, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { usageError, type NsrunError } from '../errors.js';
 import { MAP_MODES } from '../idmaps.js';
 import { PROPAGATIONS, validateChoice, type NsrunOptions } from '../options.js';
@@ -40,8 +42,34 @@ export interface ParsedOptions {
   readonly positionals: readonly string[];
 }
 
-function unknownOption(word: string): NsrunError {
-  return usageError(`unknown option ${word} (see nsrun --help)`);
+/** Whether `name` is a program in one of the directories of $PATH. */
+function onPath(name: string, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return (env['PATH'] ?? '').split(':').some((dir) => {
+    if (dir === '') return false;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return statSync(join(dir, name)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** `word` as a shell reads it back: bare when it holds nothing the shell would act on, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The error of an unknown option `word` of `command`; when the command's name is also a program
+ * (`nsrun ps -ef`, `nsrun rm -rf x`), the hint tells how to run the program, as the user likely meant.
+ */
+function unknownOption(word: string, command: string, argv: readonly string[]): NsrunError {
+  if (command !== RUN && onPath(command)) {
+    const line = ['nsrun', '--', command, ...argv].map(shellWord).join(' ');
+    return usageError(`unknown option ${word} of nsrun ${command}`, `to run the program ${command}, type ${line}`);
+  }
+  return usageError(`unknown option ${word} (see nsrun ${command === RUN ? '' : `${command} `}--help)`);
 }
 
 /**
@@ -49,9 +77,10 @@ function unknownOption(word: string): NsrunError {
  * first word that is not one, or the word after `--`, starts the command, whose words are its own.
  * A long option takes its value as `--name=value` or from the next word, whatever that word
  * looks like; a short one as `-x value` or `-xvalue`, and short switches group (`-hV`). Throws a
- * usage error naming an unknown option, a switch given a value, or an option missing its value.
+ * usage error naming an unknown option, a switch given a value, or an option missing its value;
+ * `command` names the nsrun command whose options these are, for that error.
  */
-export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[]): ParsedOptions {
+export function parseOptions(argv: readonly string[], specs: readonly OptionSpec[], command: string = RUN): ParsedOptions {
   const values: Record<string, true | string | string[]> = {};
   const given: GivenOption[] = [];
   const take = (spec: OptionSpec, value?: string): void => {
@@ -82,14 +111,14 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
       const name = word.slice(2, equals === -1 ? undefined : equals);
       const attached = equals === -1 ? undefined : word.slice(equals + 1);
       const spec = specs.find((o) => o.name === name);
-      if (spec === undefined) throw unknownOption(word);
+      if (spec === undefined) throw unknownOption(word, command, argv);
       if (spec.type === 'boolean' && attached !== undefined) throw usageError(`--${name} takes no value (see nsrun --help)`);
       take(spec, spec.type === 'boolean' ? undefined : valueOf(spec, attached));
       continue;
     }
     for (let j = 1; j < word.length; j++) {
       const spec = specs.find((o) => o.alias === word[j]);
-      if (spec === undefined) throw unknownOption(j === 1 ? word : `-${word[j]}`);
+      if (spec === undefined) throw unknownOption(j === 1 ? word : `-${word[j]}`, command, argv);
       if (spec.type === 'boolean') {
         take(spec);
         continue;

@@ -8,11 +8,12 @@ import { formatTable } from './table.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'print JSON: {"sandboxes": [...]}' },
+  { name: 'quiet', alias: 'q', type: 'boolean', description: 'print only the names, one a line (as podman ps -q prints ids)' },
   HELP_OPTION,
 ];
 
 export const help: HelpPage = {
-  usage: 'ps [--json]',
+  usage: 'ps [--json | --quiet]',
   description:
     'List the sandboxes kept with nsrun run --name: name, namespaces, holder pid (gone when it has died), where they are recorded, when made. ' +
     'As root they are under /run/nsrun; otherwise under $XDG_RUNTIME_DIR/nsrun, or /tmp/nsrun-UID without one.',
@@ -24,9 +25,14 @@ export const help: HelpPage = {
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, OPTIONS);
+  const { values, positionals } = parseOptions(argv, OPTIONS, 'ps');
   if (positionals[0] !== undefined) throw usageError(`ps takes no argument, got '${positionals[0]}'`);
+  if (flag(values['json']) && flag(values['quiet'])) throw usageError('ps takes --json or --quiet, not both');
   const sandboxes = listSandboxes();
+  if (flag(values['quiet'])) {
+    process.stdout.write(sandboxes.map((s) => `${s.name}\n`).join(''));
+    return 0;
+  }
   if (flag(values['json'])) {
     process.stdout.write(`${JSON.stringify({ sandboxes }, null, 2)}\n`);
     return 0;

@@ -13,6 +13,7 @@ export const help: HelpPage = {
     'Release kept sandboxes: kill every process in their namespaces (the holder, the command, what exec started, also without a pid namespace), ' +
     'unmount the namespace files, remove the directory. A damaged record that names no namespace nsrun can check is refused.',
   options: OPTIONS,
+  operands: 'sandbox',
   examples: [
     ['nsrun rm box', 'release the sandbox box'],
     ['nsrun rm $(nsrun ps --json | jq -r ".sandboxes[].name")', 'release all of yours'],
@@ -20,7 +21,7 @@ export const help: HelpPage = {
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { positionals } = parseOptions(argv, OPTIONS);
+  const { positionals } = parseOptions(argv, OPTIONS, 'rm');
   if (positionals.length === 0) throw usageError('rm needs the name of a sandbox (see nsrun ps)');
   for (const name of positionals) validateName(name);
   for (const name of positionals) await removeSandbox(name);

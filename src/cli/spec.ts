@@ -1,10 +1,25 @@
-/** The options of `nsrun [run]`: one table read by the command-line parser and by the help text. */
+/** The options of `nsrun [run]`: one table read by the command-line parser, the help text, the man page and the completions. */
+import { CAPABILITIES } from '../capabilities.js';
 import { MAP_MODES } from '../idmaps.js';
 import { NAMESPACES } from '../namespaces.js';
 import { DEFAULTS, PROPAGATIONS } from '../options.js';
 
 /** How an option takes its value: `array` options may be repeated and collect every value. */
 export type OptionType = 'string' | 'boolean' | 'number' | 'array';
+
+/**
+ * What the completion scripts offer for an option's value or a command's operands: a few words
+ * (a comma list of them with `list`), kept sandboxes, process ids, directories, files, a command
+ * and its arguments, or nothing (`none`: a value nothing can guess, a name, a number).
+ */
+export type Completion =
+  | { readonly words: readonly string[]; readonly list?: true }
+  | 'sandbox'
+  | 'pid'
+  | 'directory'
+  | 'file'
+  | 'command'
+  | 'none';
 
 /** One command-line option. */
 export interface OptionSpec {
@@ -19,13 +34,21 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** Its default as the help text shows it. */
   readonly default?: string;
+  /** What its value completes to; by default its `choices`, else nothing. */
+  readonly completes?: Completion;
 }
 
-const FLAG_WORDS = [...NAMESPACES.flatMap((k) => k.words), 'all'].join(',');
+/** The words `--flags` takes, as a comma list. */
+export const FLAG_LIST: Completion = { words: [...NAMESPACES.flatMap((k) => k.words), 'all'], list: true };
+
+/** The words `--cap-drop` and `--cap-add` take, as a comma list. */
+export const CAPABILITY_LIST: Completion = { words: [...CAPABILITIES, 'all'], list: true };
+
+const FLAG_WORDS = FLAG_LIST.words.join(',');
 
 /** Every option of `nsrun [run]`, in the order help lists them. */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
-  { name: 'flags', type: 'string', description: `namespaces to create, comma-separated: ${FLAG_WORDS}`, default: DEFAULTS.flags },
+  { name: 'flags', type: 'string', description: `namespaces to create, comma-separated: ${FLAG_WORDS}`, default: DEFAULTS.flags, completes: FLAG_LIST },
   {
     name: 'map',
     type: 'string',
@@ -48,7 +71,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'hostname', type: 'string', description: 'the hostname in the new UTS namespace' },
   { name: 'domainname', type: 'string', description: 'the NIS domain name in the new UTS namespace' },
   { name: 'time-offset', type: 'string', description: 'clock offsets in seconds, monotonic=N,boottime=N (adds time)' },
-  { name: 'cwd', type: 'string', description: 'the working directory of the command' },
+  { name: 'cwd', type: 'string', description: 'the working directory of the command', completes: 'directory' },
   { name: 'env', type: 'array', description: 'set KEY=VALUE in the environment of the command (repeatable)' },
   { name: 'clear-env', type: 'boolean', description: 'start from an empty environment instead of yours' },
   { name: 'init', type: 'boolean', description: 'run a minimal init as PID 1 and the command as PID 2' },
@@ -60,12 +83,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     default: String(DEFAULTS.stopTimeout),
   },
   { name: 'allow-new-privs', type: 'boolean', description: 'let exec gain privileges (setuid, file capabilities); no_new_privs is set otherwise' },
-  { name: 'cap-drop', type: 'array', description: 'drop capabilities, e.g. NET_RAW,SYS_ADMIN or all (repeatable)' },
-  { name: 'cap-add', type: 'array', description: 'keep or give capabilities, e.g. NET_ADMIN (repeatable; ambient for a uid other than 0)' },
-  { name: 'rootfs', type: 'string', description: 'DIR becomes / (pivot_root; the old root is detached; adds ns)' },
-  { name: 'bind', type: 'array', description: 'SRC:DST binds the host path SRC on DST inside (repeatable; mounts apply in the order given)' },
-  { name: 'ro-bind', type: 'array', description: 'SRC:DST binds SRC on DST read-only, submounts included (repeatable)' },
-  { name: 'tmpfs', type: 'array', description: 'DST[:size=N[k|m|g]] mounts a new tmpfs on DST (repeatable)' },
+  { name: 'cap-drop', type: 'array', description: 'drop capabilities, e.g. NET_RAW,SYS_ADMIN or all (repeatable)', completes: CAPABILITY_LIST },
+  { name: 'cap-add', type: 'array', description: 'keep or give capabilities, e.g. NET_ADMIN (repeatable; ambient for a uid other than 0)', completes: CAPABILITY_LIST },
+  { name: 'rootfs', type: 'string', description: 'DIR becomes / (pivot_root; the old root is detached; adds ns)', completes: 'directory' },
+  { name: 'bind', type: 'array', description: 'SRC:DST binds the host path SRC on DST inside (repeatable; mounts apply in the order given)', completes: 'file' },
+  { name: 'ro-bind', type: 'array', description: 'SRC:DST binds SRC on DST read-only, submounts included (repeatable)', completes: 'file' },
+  { name: 'tmpfs', type: 'array', description: 'DST[:size=N[k|m|g]] mounts a new tmpfs on DST (repeatable)', completes: 'directory' },
   { name: 'dev', type: 'boolean', description: 'a minimal /dev: null, zero, full, random, urandom, tty, a private devpts, shm' },
   { name: 'read-only', type: 'boolean', description: 'remount the new root read-only once everything is mounted (needs --rootfs)' },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
@@ -89,12 +112,23 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['nsrun --rootfs ./rootfs --dev --flags all -- /bin/sh', 'a shell in a container of its own, its / the directory ./rootfs (make rootfs)'],
 ];
 
+/** The environment variables nsrun reads, for its help and its man page. */
+export const ENVIRONMENT: readonly (readonly [string, string])[] = [
+  ['NSRUN_HELPER', "the helper executable to run instead of the package's libexec/nsrun-helper (a static build of the same version)"],
+  ['NO_COLOR', 'when set and not empty, no colour in the output of doctor (no-color.org)'],
+  ['FORCE_COLOR', 'colour even when the output is not a terminal: 1, 2, 3, true or empty; never with 0 or false; it wins over NO_COLOR, as in Node and chalk'],
+  ['XDG_RUNTIME_DIR', 'where a user other than root keeps sandboxes: $XDG_RUNTIME_DIR/nsrun, else /tmp/nsrun-UID (root: /run/nsrun)'],
+  ['SHELL', 'the shell nsrun completion writes for when none is named'],
+];
+
 /** The help page of `nsrun [run]`, which is also nsrun's own. */
 export const RUN_HELP = {
   usage: '[run] [options] [--] command [args...]',
   description: 'Run a command in new Linux namespaces.',
   options: RUN_OPTIONS,
   examples: EXAMPLES,
+  environment: ENVIRONMENT,
+  operands: 'command',
   epilogue:
     'Without root, user is added to the namespaces: creating the others needs CAP_SYS_ADMIN.\n' +
     "Exit status: the command's; 128+n when it died of signal n; 2 for a usage error; " +

@@ -1,4 +1,8 @@
-/** Colour for human output: only on a terminal, and never when NO_COLOR is set (no-color.org). */
+/**
+ * Colour for human output, decided as Node and chalk decide it: FORCE_COLOR, when set, wins
+ * (colour unless it is 0 or false, terminal or not); otherwise only on a terminal, never when
+ * NO_COLOR is set and not empty (no-color.org), nor when TERM is dumb.
+ */
 
 /** How a check's status is shown. */
 export interface Style {
@@ -14,10 +18,16 @@ const sgr =
   (text: string): string =>
     `\x1b[${code}m${text}\x1b[0m`;
 
-/** The style for `stream`: colours when it is a terminal and NO_COLOR is unset or empty. */
+/** Whether output to `stream` is coloured, under `env`. */
+function coloured(stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return stream.isTTY === true && (env['NO_COLOR'] ?? '') === '' && env['TERM'] !== 'dumb';
+}
+
+/** The style for `stream`: colours when `coloured` says so. */
 export function styleFor(stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>> = process.env): Style {
-  const colour = stream.isTTY === true && (env['NO_COLOR'] ?? '') === '';
-  return colour
+  return coloured(stream, env)
     ? { good: sgr('32'), warn: sgr('33'), bad: sgr('31;1'), faint: sgr('2') }
     : { good: plain, warn: plain, bad: plain, faint: plain };
 }

@@ -8,6 +8,15 @@ describe('styleFor', () => {
     [true, { NO_COLOR: '' }, true],
     [false, {}, false],
     [undefined, {}, false],
+    [true, { TERM: 'dumb' }, false],
+    [false, { FORCE_COLOR: '1' }, true],
+    [false, { FORCE_COLOR: '' }, true],
+    [false, { FORCE_COLOR: 'true' }, true],
+    [false, { FORCE_COLOR: '3' }, true],
+    [true, { FORCE_COLOR: '0' }, false],
+    [true, { FORCE_COLOR: 'false' }, false],
+    [false, { FORCE_COLOR: '1', NO_COLOR: '1' }, true],
+    [true, { FORCE_COLOR: '0', NO_COLOR: '' }, false],
   ])('a terminal %s with env %j colours: %s', (isTTY, env, colours) => {
     const style = styleFor(isTTY === undefined ? {} : { isTTY }, env);
     expect(style.bad('x') !== 'x').toBe(colours);

@@ -52,10 +52,10 @@ describe('errors', () => {
     expect(oneLine(r.stderr)).toMatch(/^nsrun: .*\/proc.*--no-proc/);
   });
 
-  it('tells the user to run make when the helper is missing', async () => {
+  it('tells the user that NSRUN_HELPER names the missing helper', async () => {
     const r = await nsrun(['--', 'true'], asRoot, { env: { NSRUN_HELPER: '/nonexistent/nsrun-helper' } });
     expect(r.exitCode).toBe(125);
-    expect(oneLine(r.stderr)).toMatch(/nonexistent\/nsrun-helper.*make/);
+    expect(oneLine(r.stderr)).toMatch(/nonexistent\/nsrun-helper.*\(hint: NSRUN_HELPER names it: .*unset it/);
   });
 
   it('refuses an unknown option in one line with exit 2', async () => {

@@ -32,9 +32,17 @@ describe('make install', () => {
     expect(lstatSync(at('lib/nsrun/libexec/nsrun-helper')).mode & 0o7777).toBe(0o755);
   });
 
-  it('installs the bash and zsh completions where those shells look', async () => {
+  it('installs the bash, zsh and fish completions where those shells look', async () => {
     await execa('bash', ['-n', at('share/bash-completion/completions/nsrun')]);
     await execa('zsh', ['-n', at('share/zsh/site-functions/_nsrun')]);
+    await execa('fish', ['--no-config', '-n', at('share/fish/vendor_completions.d/nsrun.fish')]);
+  });
+
+  it('installs nsrun(1) where man looks for it under the prefix', async () => {
+    const env = { PATH: '/usr/local/bin:/usr/bin:/bin', MANWIDTH: '80' };
+    const { stdout } = await execa('man', ['-M', at('share/man'), 'nsrun'], { env, extendEnv: false });
+    expect(stdout).toMatch(/^NSRUN\(1\) +User Commands +NSRUN\(1\)$/m);
+    expect(lstatSync(at('share/man/man1/nsrun.1')).mode & 0o777).toBe(0o644);
   });
 });
 

@@ -43,7 +43,7 @@ describe('npm pack', () => {
   it('ships the command, the compiled library with its types, the static helper and its sources, and nothing else', async () => {
     const { stdout } = await execa('tar', ['tzf', tarball]);
     const files = stdout.split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const file of ['bin/nsrun', 'dist/index.js', 'dist/index.d.ts', 'dist/api.d.ts', 'libexec/nsrun-helper', 'helper/nsrun-helper.c', 'helper/Makefile', 'scripts/postinstall.mjs', 'README.md']) {
+    for (const file of ['bin/nsrun', 'dist/index.js', 'dist/index.d.ts', 'dist/api.d.ts', 'libexec/nsrun-helper', 'dist/nsrun.1', 'helper/nsrun-helper.c', 'helper/Makefile', 'scripts/postinstall.mjs', 'README.md']) {
       expect(files).toContain(file);
     }
     expect(files.filter((f) => /^(src|test|node_modules)\//.test(f))).toEqual([]);
