@@ -20,7 +20,9 @@ if (existsSync(fileURLToPath(elfModule))) {
       rmSync(helper, { force: true });
       execFileSync('make', ['-C', `${packageDir}helper`, 'OUT=../libexec'], { stdio: ['ignore', 'ignore', 'inherit'] });
     } catch {
-      process.stderr.write('nsrun: could not build the helper (it needs gcc and make); after installing them, run `npm rebuild nsrun`\n');
+      // npm tells a script of a global install by npm_config_global
+      const rebuild = process.env.npm_config_global === 'true' ? 'npm rebuild -g nsrun' : 'npm rebuild nsrun';
+      process.stderr.write(`nsrun: could not build the helper: it needs gcc and make; after installing them, run \`${rebuild}\`\n`);
     }
   }
 }

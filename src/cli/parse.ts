@@ -43,8 +43,8 @@ export interface ParsedOptions {
 }
 
 /** Whether `name` is a program in one of the directories of $PATH. */
-function onPath(name: string, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
-  return (env['PATH'] ?? '').split(':').some((dir) => {
+function onPath(name: string): boolean {
+  return (process.env['PATH'] ?? '').split(':').some((dir) => {
     if (dir === '') return false;
     try {
       accessSync(join(dir, name), constants.X_OK);
