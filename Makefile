@@ -68,8 +68,8 @@ clean:
 
 # install: as a distribution package lays nsrun out: the command in $(PREFIX)/bin, a link to
 # $(PREFIX)/lib/nsrun, which holds the files of the npm package (`files` in package.json: the
-# JavaScript, the static helper in libexec/) and its run-time dependencies, offline from npm's
-# cache when it has them; completions where bash-completion and zsh look for them.
+# JavaScript, the static helper in libexec/; it has no run-time dependencies); completions where
+# bash-completion and zsh look for them.
 PREFIX ?= /usr/local
 NSRUN_LIB = $(DESTDIR)$(PREFIX)/lib/nsrun
 BASH_COMPLETIONS = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
@@ -81,7 +81,6 @@ install: build
 	npm pack --ignore-scripts --silent --pack-destination $(NSRUN_LIB) >/dev/null
 	tar -xzf $(NSRUN_LIB)/nsrun-*.tgz -C $(NSRUN_LIB) --strip-components=1 --no-same-owner
 	rm -rf $(NSRUN_LIB)/nsrun-*.tgz $(NSRUN_LIB)/helper $(NSRUN_LIB)/scripts
-	cd $(NSRUN_LIB) && npm install --omit=dev --ignore-scripts --prefer-offline --no-package-lock --no-audit --no-fund --silent
 	ln -sfn ../lib/nsrun/bin/nsrun $(DESTDIR)$(PREFIX)/bin/nsrun
 	bin/nsrun completion bash > $(BASH_COMPLETIONS)/nsrun
 	bin/nsrun completion zsh > $(ZSH_FUNCTIONS)/_nsrun

@@ -29,7 +29,7 @@ async function run(argv: readonly string[]): Promise<number> {
     const module = await command.load();
     if (asksForHelp(argv.slice(1))) {
       const { helpText } = await import('./help.js');
-      process.stdout.write(`${await helpText(module.help)}\n`);
+      process.stdout.write(`${helpText(module.help)}\n`);
       return 0;
     }
     return module.main(argv.slice(1));
@@ -38,7 +38,7 @@ async function run(argv: readonly string[]): Promise<number> {
   switch (commandLine.action) {
     case 'help': {
       const { helpText } = await import('./help.js');
-      const text = await helpText({ ...RUN_HELP, commands: COMMANDS.map((c) => [c.name, c.summary] as const) });
+      const text = helpText({ ...RUN_HELP, commands: COMMANDS.map((c) => [c.name, c.summary] as const) });
       (argv.length === 0 ? process.stderr : process.stdout).write(`${text}\n`);
       return argv.length === 0 ? EXIT.usage : 0;
     }
