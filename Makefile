@@ -9,7 +9,7 @@ HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 # init does (a holder that rm killed), which node as PID 1 would leave as zombies
 ISOLATED := unshare --pid --fork --mount-proc --propagation private sh -c '"$$@"; exit $$?' sh
 
-.PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs install uninstall
+.PHONY: all build demo test test-setup lint typecheck bench fuzz soak clean rootfs install uninstall FORCE
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built
@@ -21,8 +21,12 @@ node_modules/.installed: package.json package-lock.json
 	npm install --no-save --no-audit --no-fund
 	@touch $@
 
-libexec/nsrun-helper: $(HELPER_SOURCES)
-	$(MAKE) -C helper OUT=../libexec
+# the helper, with musl-gcc: as root on Debian the build installs musl-tools when it is missing, elsewhere
+# it says in one line what that costs and how to fix it; helper/Makefile rebuilds the helper when its
+# sources or its compiler change, so installing musl-tools later is enough
+libexec/nsrun-helper: FORCE
+	@scripts/ci-setup.sh helper
+	@$(MAKE) --no-print-directory -C helper OUT=../libexec
 
 # tsc writes the library (dist/index.js and its types); the command runs a bundle of the CLI, dist/nsrun.cjs
 dist/.built: node_modules/.installed libexec/nsrun-helper tsconfig.json scripts/bundle.mjs bin/nsrun $(TS_SOURCES)
@@ -44,9 +48,13 @@ lint typecheck: build
 	npx tsc -p test/tsconfig.json --noEmit
 	npx tsc -p test/types/tsconfig.json
 
+# the system tools the tests drive and the test user: installed as root, else named with the command that installs them
+test-setup:
+	@scripts/ci-setup.sh test
+
 # the soak counts processes and namespaces, so it runs after the rest, in a PID namespace of its own
 # where it sees only its own processes, and its zombies are reaped (see ISOLATED)
-test: build lint
+test: test-setup build lint
 	npx vitest run --exclude 'test/soak/**'
 	$(ISOLATED) npx vitest run test/soak
 
@@ -58,6 +66,7 @@ soak: build
 
 # libFuzzer on the helper's config reader (needs clang) for FUZZ_SECONDS (600 by default; CI runs 60)
 fuzz:
+	@scripts/ci-setup.sh fuzz
 	$(MAKE) -C helper OUT=../libexec fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600)
 
 bench: build
