@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/elf.js';
-import { asNobody, asRoot, root, type Identity } from './harness.js';
+import { asNobody, asRoot, root, TEST_USER, type Identity } from './harness.js';
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin'];
 let scratch = '';
@@ -74,6 +74,22 @@ describe('make test on a machine without zsh, tmux and busybox', () => {
   it('says nothing and does nothing when everything is there', async () => {
     const r = await as(asNobody, ['scripts/ci-setup.sh', 'test'], SYSTEM_DIRS.join(':'));
     expect(r).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('make test without the test user', () => {
+  it('as root, creates it with subordinate id ranges, saying so in one line (in a mount namespace whose /etc is a copy)', async () => {
+    const etc = join(scratch, 'etc');
+    await execa('cp', ['-a', '/etc', etc]);
+    for (const file of ['passwd', 'group', 'shadow', 'gshadow', 'subuid', 'subgid']) {
+      const path = join(etc, file);
+      const lines = readFileSync(path, 'utf8').split('\n');
+      writeFileSync(path, lines.filter((line) => !line.startsWith(`${TEST_USER}:`)).join('\n'));
+    }
+    const inside = `mount --bind ${etc} /etc && scripts/ci-setup.sh test`;
+    const r = await as(asRoot, ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', inside], SYSTEM_DIRS.join(':'));
+    expect(r).toMatchObject({ exitCode: 0, stderr: `nsrun: creating the test user ${TEST_USER}` });
+    for (const file of ['passwd', 'subuid', 'subgid']) expect(readFileSync(join(etc, file), 'utf8')).toMatch(new RegExp(`^${TEST_USER}:`, 'm'));
   });
 });
 
