@@ -120,6 +120,16 @@ export function mountChanges({ mountsBefore, mountsAfter }: OutcomeWithMounts): 
   return [...added, ...removed];
 }
 
+/**
+ * What changed in this process's mounts since `mountsBefore` (a /proc/self/mountinfo), for tests
+ * that run in the host's mount namespace and keep no sandbox: as mountChanges, and without the
+ * namespace files (nsfs) that other programs' kept sandboxes bind meanwhile on a shared machine.
+ */
+export function hostMountChanges(mountsBefore: string): string[] {
+  const mountsAfter = readFileSync('/proc/self/mountinfo', 'utf8');
+  return mountChanges({ mountsBefore, mountsAfter, exitCode: 0, stdout: '', stderr: '' }).filter((line) => !line.includes(' - nsfs '));
+}
+
 /** Runs bin/nsrun with args as who in a mount namespace of its own (inOwnMounts). */
 export function nsrunInOwnMounts(args: readonly string[], who: Identity = asRoot): Promise<OutcomeWithMounts> {
   return inOwnMounts([...who.prefix, nsrunBin, ...args]);
@@ -129,6 +139,12 @@ export function nsrunInOwnMounts(args: readonly string[], who: Identity = asRoot
 export function hostNamespaces(): Record<string, string> {
   const kinds = ['uts', 'ipc', 'pid', 'mnt', 'net', 'user', 'cgroup', 'time'];
   return Object.fromEntries(kinds.map((k) => [k, readlinkSync(`/proc/self/ns/${k}`).replace(/\D/g, '')]));
+}
+
+/** The host's hostname and NIS domain name, which no run may change. */
+export function hostNames(): { hostname: string; domainname: string } {
+  const { hostname, domainname } = hostState();
+  return { hostname, domainname };
 }
 
 /** The host's view, to check that a run leaves it as it was. */

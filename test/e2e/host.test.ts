@@ -2,7 +2,7 @@
 // namespace of the test's own, shared as a host's are, so that other programs' mounts do not count),
 // its hostname and domain name.
 import { describe, expect, it } from 'vitest';
-import { hostState, identities, mountChanges, nsrunInOwnMounts } from './harness.js';
+import { hostNames, identities, mountChanges, nsrunInOwnMounts } from './harness.js';
 
 describe.each(identities)('the host, as $name', (who) => {
   it.each([
@@ -11,11 +11,10 @@ describe.each(identities)('the host, as $name', (who) => {
     ['a run whose setup fails midway', ['--flags', 'all', '--uid', '4242', '--', 'true']],
     ['a usage error', ['--flags', 'all', '--map', 'nowhere', '--', 'true']],
   ])('keeps its mounts, hostname and domain name after %s', async (_what, args) => {
-    const before = hostState();
+    const before = hostNames();
     const r = await nsrunInOwnMounts(args, who);
     expect(mountChanges(r)).toEqual([]);
     expect(r.mountsBefore).toMatch(/ \/ \/ .* shared:\d+ /);
-    const { hostname, domainname } = hostState();
-    expect({ hostname, domainname }).toEqual({ hostname: before.hostname, domainname: before.domainname });
+    expect(hostNames()).toEqual(before);
   });
 });

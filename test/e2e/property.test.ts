@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiOutcome } from './property/api-runner.js';
 import { apiCase, cliCase, picker, prng, type ApiCase, type CliCase } from './property/generate.js';
-import { hostState, identities, inOwnMounts, mountChanges, nsrunInOwnMounts, processesWith, root } from './harness.js';
+import { hostNames, identities, inOwnMounts, mountChanges, nsrunInOwnMounts, processesWith, root } from './harness.js';
 
 const CLI_CASES = 150;
 const API_CASES = 150;
@@ -15,15 +15,6 @@ const AT_ONCE = 3;
 
 const seed = process.env['PROPERTY_SEED'] === undefined ? Math.floor(Math.random() * 2 ** 32) : Number(process.env['PROPERTY_SEED']);
 const marker = `nsrun-property-${process.pid}-${seed}`;
-
-/**
- * The host's names as the cases may change them; its mounts are those of a mount namespace of the
- * test's own (inOwnMounts), so that the mounts of other programs meanwhile do not count.
- */
-function hostNames(): { hostname: string; domainname: string } {
-  const { hostname, domainname } = hostState();
-  return { hostname, domainname };
-}
 
 /** What a case must end with: exactly 2 when one value is invalid, else the command's status, 2 or 125. */
 function allowed(generated: { invalid: boolean; status: number }): number[] {
