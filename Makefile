@@ -2,7 +2,6 @@
 # isolation tour, `make test` runs every check, `make bench` the benchmarks.
 
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
-HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 
 # runs a command in new PID and mount namespaces, with a /proc that shows their processes only;
 # PID 1 there is a shell that waits for the command, reaping what is orphaned to it meanwhile as an
