@@ -2,14 +2,13 @@
 # isolation tour, `make test` runs every check, `make bench` the benchmarks.
 
 TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
-HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 
 # runs a command in new PID and mount namespaces, with a /proc that shows their processes only;
 # PID 1 there is a shell that waits for the command, reaping what is orphaned to it meanwhile as an
 # init does (a holder that rm killed), which node as PID 1 would leave as zombies
 ISOLATED := unshare --pid --fork --mount-proc --propagation private sh -c '"$$@"; exit $$?' sh
 
-.PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs install uninstall
+.PHONY: all build demo test test-setup lint typecheck bench fuzz soak clean rootfs install uninstall FORCE
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built dist/nsrun.1
@@ -21,8 +20,12 @@ node_modules/.installed: package.json package-lock.json
 	npm install --no-save --no-audit --no-fund
 	@touch $@
 
-libexec/nsrun-helper: $(HELPER_SOURCES)
-	$(MAKE) -C helper OUT=../libexec
+# the helper, with musl-gcc: as root on Debian the build installs musl-tools when it is missing, elsewhere
+# it says in one line what that costs and how to fix it; helper/Makefile rebuilds the helper when its
+# sources or its compiler change, so installing musl-tools later is enough
+libexec/nsrun-helper: FORCE
+	@scripts/ci-setup.sh helper
+	@$(MAKE) --no-print-directory -C helper OUT=../libexec
 
 # tsc writes the library (dist/index.js and its types); the command runs a bundle of the CLI, dist/nsrun.cjs
 dist/.built: node_modules/.installed libexec/nsrun-helper tsconfig.json scripts/bundle.mjs bin/nsrun $(TS_SOURCES)
@@ -48,9 +51,13 @@ lint typecheck: build
 	npx tsc -p test/tsconfig.json --noEmit
 	npx tsc -p test/types/tsconfig.json
 
+# the system tools the tests drive and the test user: installed as root, else named with the command that installs them
+test-setup:
+	@scripts/ci-setup.sh test
+
 # the soak counts processes and namespaces, so it runs after the rest, in a PID namespace of its own
 # where it sees only its own processes, and its zombies are reaped (see ISOLATED)
-test: build lint
+test: test-setup build lint
 	npx vitest run --exclude 'test/soak/**'
 	$(ISOLATED) npx vitest run test/soak
 
@@ -62,6 +69,7 @@ soak: build
 
 # libFuzzer on the helper's config reader (needs clang) for FUZZ_SECONDS (600 by default; CI runs 60)
 fuzz:
+	@scripts/ci-setup.sh fuzz
 	$(MAKE) -C helper OUT=../libexec fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600)
 
 bench: build
@@ -72,9 +80,8 @@ clean:
 
 # install: as a distribution package lays nsrun out: the command in $(PREFIX)/bin, a link to
 # $(PREFIX)/lib/nsrun, which holds the files of the npm package (`files` in package.json: the
-# JavaScript, the static helper in libexec/) and its run-time dependencies, offline from npm's
-# cache when it has them; the man page in share/man/man1; completions where bash-completion, zsh and
-# fish look for them.
+# JavaScript, the static helper in libexec/; it has no run-time dependencies); the man page in
+# share/man/man1; completions where bash-completion, zsh and fish look for them.
 PREFIX ?= /usr/local
 NSRUN_LIB = $(DESTDIR)$(PREFIX)/lib/nsrun
 BASH_COMPLETIONS = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
@@ -88,7 +95,6 @@ install: build
 	npm pack --ignore-scripts --silent --pack-destination $(NSRUN_LIB) >/dev/null
 	tar -xzf $(NSRUN_LIB)/nsrun-*.tgz -C $(NSRUN_LIB) --strip-components=1 --no-same-owner
 	rm -rf $(NSRUN_LIB)/nsrun-*.tgz $(NSRUN_LIB)/helper $(NSRUN_LIB)/scripts
-	cd $(NSRUN_LIB) && npm install --omit=dev --ignore-scripts --prefer-offline --no-package-lock --no-audit --no-fund --silent
 	ln -sfn ../lib/nsrun/bin/nsrun $(DESTDIR)$(PREFIX)/bin/nsrun
 	bin/nsrun completion bash > $(BASH_COMPLETIONS)/nsrun
 	bin/nsrun completion zsh > $(ZSH_FUNCTIONS)/_nsrun

@@ -20,8 +20,6 @@ await build({
   minifySyntax: true,
   minifyWhitespace: true,
   logLevel: 'error',
-  // yargs lays out help text only: it is loaded from node_modules when help is asked for
-  external: ['yargs'],
   // CommonJS has no import.meta: give the dirname it has in the ES modules, the bundle's own
   define: { 'import.meta': '__nsrunImportMeta' },
   banner: { js: 'var __nsrunImportMeta={dirname:__dirname};' },

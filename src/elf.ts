@@ -1,4 +1,4 @@
-/** What nsrun needs to know of an ELF executable: its architecture, and whether it is static. */
+/** What nsrun needs to know of an ELF executable: its architecture, whether it is static, whether glibc is in it. */
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /** An ELF executable's machine and linking. */
@@ -7,12 +7,16 @@ export interface ElfInfo {
   readonly architecture: string;
   /** Whether it names a program interpreter (PT_INTERP): a dynamically linked executable does. */
   readonly interpreter: boolean;
+  /** Whether it carries the GNU ABI tag note (NT_GNU_ABI_TAG), which glibc links into every program and musl into none. */
+  readonly gnuAbiTag: boolean;
 }
 
 /** e_machine values (elf.h) by the name process.arch gives them. */
 const MACHINES: Readonly<Record<number, string>> = { 3: 'ia32', 8: 'mips', 20: 'ppc', 21: 'ppc64', 22: 's390x', 40: 'arm', 62: 'x64', 183: 'arm64', 243: 'riscv64', 258: 'loong64' };
 
 const PT_INTERP = 3;
+const PT_NOTE = 4;
+const NT_GNU_ABI_TAG = 1;
 /** Enough for the ELF header and a program header table of a small static program. */
 const READ_BYTES = 64 * 1024;
 
@@ -37,10 +41,27 @@ export function readElf(path: string): ElfInfo | undefined {
   const phentsize = u16(is64 ? 54 : 42);
   const phnum = u16(is64 ? 56 : 44);
   let interpreter = false;
+  let gnuAbiTag = false;
   for (let i = 0; i < phnum; i++) {
     const at = phoff + i * phentsize;
     if (at + 4 > length) return undefined;
     if (u32(at) === PT_INTERP) interpreter = true;
+    if (u32(at) === PT_NOTE) {
+      const offset = word(at + (is64 ? 8 : 4));
+      const size = word(at + (is64 ? 32 : 16));
+      gnuAbiTag ||= hasGnuAbiTag(buffer, offset, Math.min(offset + size, length), u32);
+    }
   }
-  return { architecture: MACHINES[machine] ?? `machine ${machine}`, interpreter };
+  return { architecture: MACHINES[machine] ?? `machine ${machine}`, interpreter, gnuAbiTag };
+}
+
+/** Whether the notes from `start` to `end` of `buffer` hold one named GNU of type NT_GNU_ABI_TAG. */
+function hasGnuAbiTag(buffer: Buffer, start: number, end: number, u32: (at: number) => number): boolean {
+  const align = (n: number): number => (n + 3) & ~3;
+  for (let at = start; at + 12 <= end; ) {
+    const namesz = u32(at);
+    if (u32(at + 8) === NT_GNU_ABI_TAG && buffer.toString('latin1', at + 12, at + 12 + namesz) === 'GNU\0') return true;
+    at += 12 + align(namesz) + align(u32(at + 4));
+  }
+  return false;
 }

@@ -25,7 +25,7 @@ describe('the library entry', () => {
     for (const name of ['run', 'spawn', 'doctor', 'NsrunError', 'CommandFailedError', 'normalizeOptions']) expect(api).toHaveProperty(name);
   });
 
-  it('loads no command-line code and no yargs', () => {
+  it('loads no command-line code and no package', () => {
     const { modules, packages } = importGraph(`${root}src/index.ts`);
     expect([...modules].filter((m) => m.includes('/src/cli/'))).toEqual([]);
     expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual([]);

@@ -32,6 +32,6 @@ async function pageOf(name: string | undefined): Promise<HelpPage> {
 export async function main(argv: readonly string[]): Promise<number> {
   const { positionals } = parseOptions(argv, help.options, 'help');
   if (positionals.length > 1) throw usageError(`help takes one command, got ${positionals.join(' ')}`);
-  process.stdout.write(`${await helpText(await pageOf(positionals[0]))}\n`);
+  process.stdout.write(`${helpText(await pageOf(positionals[0]))}\n`);
   return 0;
 }

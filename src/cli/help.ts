@@ -1,5 +1,4 @@
-/** Help text, laid out by yargs from an option table; loaded only when help is asked for. */
-import yargs from 'yargs';
+/** Help text, laid out from an option table in two columns wrapped to the terminal's width. */
 import type { Completion, OptionSpec } from './spec.js';
 
 /** What one command's help shows. */
@@ -21,28 +20,74 @@ export interface HelpPage {
   readonly operands?: Completion;
 }
 
-/** The text of a help page. */
-export function helpText(page: HelpPage): Promise<string> {
-  const cli = yargs([])
-    .scriptName('nsrun')
-    .usage(`$0 ${page.usage}\n\n${page.description}`)
-    .help(false)
-    .version(false)
-    .wrap(Math.min(100, process.stdout.columns ?? 80));
-  for (const [name, summary] of page.commands ?? []) cli.command(name, summary);
-  for (const spec of page.options) {
-    cli.option(spec.name, {
-      alias: spec.alias,
-      type: spec.type,
-      describe: spec.description,
-      choices: spec.choices,
-      ...(spec.default === undefined ? {} : { default: spec.default }),
-    });
+/** The widest help is laid out, however wide the terminal; 80 columns when it is not a terminal. */
+const MAX_WIDTH = 100;
+/** The left column never takes more than this share of the width; longer entries put their text below. */
+const LEFT_SHARE = 0.45;
+
+/** Words of `text` in lines of at most `width` characters; a longer word gets a line of its own. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
   }
-  for (const [command, description] of page.examples) cli.example(command, description);
-  const width = Math.max(0, ...(page.environment ?? []).map(([name]) => name.length));
-  const environment = (page.environment ?? []).map(([name, what]) => `  ${name.padEnd(width)}  ${what}`);
-  const epilogue = [...(page.epilogue === undefined ? [] : [page.epilogue]), ...(environment.length === 0 ? [] : [['Environment:', ...environment].join('\n')])];
-  if (epilogue.length > 0) cli.epilogue(epilogue.join('\n\n'));
-  return cli.getHelp();
+  return line === '' ? lines : [...lines, line];
+}
+
+/** Rows of a term and its text, the texts aligned in a second column after the terms that fit in it. */
+function columns(rows: readonly (readonly [string, string])[], width: number): string {
+  const cap = Math.floor(width * LEFT_SHARE);
+  const left = Math.max(0, ...rows.map(([term]) => term.length).filter((length) => length <= cap)) + 2;
+  const right = Math.max(width - left, 20);
+  return rows
+    .flatMap(([term, text]) => {
+      const lines = wrap(text, right).map((l) => `${' '.repeat(left)}${l}`);
+      if (term.length + 2 <= left) return [`${term.padEnd(left)}${lines[0]?.slice(left) ?? ''}`, ...lines.slice(1)];
+      return [term, ...lines];
+    })
+    .join('\n');
+}
+
+/** `-h, --help` or `    --flags <value>`: what a user types. */
+function optionTerm(spec: OptionSpec): string {
+  const names = `${spec.alias === undefined ? '    ' : `-${spec.alias}, `}--${spec.name}`;
+  return `  ${names}${spec.type === 'boolean' ? '' : spec.type === 'number' ? ' <n>' : ' <value>'}`;
+}
+
+/** The description, then the values it accepts and its default. */
+function optionText(spec: OptionSpec): string {
+  const notes = [
+    ...(spec.choices === undefined ? [] : [`one of ${spec.choices.join(', ')}`]),
+    ...(spec.default === undefined ? [] : [`default ${spec.default}`]),
+  ];
+  return notes.length === 0 ? spec.description : `${spec.description} (${notes.join('; ')})`;
+}
+
+/** Paragraphs wrapped to `width`, each line of the source kept as a line. */
+function paragraph(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => wrap(line, width).join('\n'))
+    .join('\n');
+}
+
+/** The text of a help page, laid out for `width` columns (the terminal's, at most 100, else 80). */
+export function helpText(page: HelpPage, width = Math.min(MAX_WIDTH, process.stdout.columns ?? 80)): string {
+  const sections = [paragraph(`nsrun ${page.usage}`, width), paragraph(page.description, width)];
+  if (page.commands !== undefined && page.commands.length > 0) {
+    sections.push(`Commands:\n${columns(page.commands.map(([name, summary]) => [`  nsrun ${name}`, summary]), width)}`);
+  }
+  sections.push(`Options:\n${columns(page.options.map((spec) => [optionTerm(spec), optionText(spec)]), width)}`);
+  sections.push(`Examples:\n${columns(page.examples.map(([command, text]) => [`  ${command}`, text]), width)}`);
+  if (page.epilogue !== undefined) sections.push(paragraph(page.epilogue, width));
+  if (page.environment !== undefined && page.environment.length > 0) {
+    sections.push(`Environment:\n${columns(page.environment.map(([name, what]) => [`  ${name}`, what]), width)}`);
+  }
+  return sections.join('\n\n');
 }

@@ -28,7 +28,7 @@ async function run(argv: readonly string[]): Promise<number> {
     const module = await command.load();
     if (asksForHelp(argv.slice(1))) {
       const { helpText } = await import('./help.js');
-      process.stdout.write(`${await helpText(module.help)}\n`);
+      process.stdout.write(`${helpText(module.help)}\n`);
       return 0;
     }
     return module.main(argv.slice(1));
@@ -37,7 +37,7 @@ async function run(argv: readonly string[]): Promise<number> {
   switch (commandLine.action) {
     case 'help': {
       const [{ helpText }, { mainPage }] = await Promise.all([import('./help.js'), import('./help-command.js')]);
-      const text = await helpText(mainPage());
+      const text = helpText(mainPage());
       (argv.length === 0 ? process.stderr : process.stdout).write(`${text}\n`);
       return argv.length === 0 ? EXIT.usage : 0;
     }

@@ -1,10 +1,12 @@
 // nsrun doctor: what this machine allows, each namespace type actually tried.
 import { execa } from 'execa';
-import { arch } from 'node:os';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { arch, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/doctor.js';
 import { NAMESPACES } from '../../src/namespaces.js';
-import { asUid, identities, nsrun, nsrunBin, testUserId } from './harness.js';
+import { asUid, helperBin, identities, nsrun, nsrunBin, root, testUserId } from './harness.js';
 
 describe.each(identities)('nsrun doctor, as $name', (who) => {
   it('--json reports every namespace type as available here, and exits 0', async () => {
@@ -17,7 +19,11 @@ describe.each(identities)('nsrun doctor, as $name', (who) => {
     expect(report.namespaces).toEqual(Object.fromEntries(NAMESPACES.map((k) => [k.name, { available: true }])));
     expect(report.defaultRun).toMatchObject({ available: true });
     expect(report.defaultRun.namespaces.includes('user')).toBe(who.uid !== 0);
-    expect(report.helper).toMatchObject({ found: true, elf: { architecture: arch(), interpreter: false } });
+    expect(report.helper).toMatchObject({ found: true, elf: { architecture: arch(), interpreter: false, gnuAbiTag: false }, libc: 'musl' });
+    expect(report.helper.bytes).toBe(statSync(helperBin).size);
+    // a static musl helper waiting for its command is resident in well under a MB; glibc's is about 870 kB
+    expect(report.helper.residentKb).toBeGreaterThan(0);
+    expect(report.helper.residentKb).toBeLessThan(600);
     expect(['v1', 'v2', 'hybrid']).toContain(report.cgroup);
     expect(report.userNamespaceSysctls['user.max_user_namespaces']).toBeGreaterThan(0);
     expect(report.idMapping.newuidmap.privilege).toBe('setuid');
@@ -31,8 +37,21 @@ describe.each(identities)('nsrun doctor, as $name', (who) => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).not.toContain('\x1b[');
     for (const kind of NAMESPACES) expect(r.stdout).toMatch(new RegExp(`^ok +${kind.title} +created`, 'm'));
-    expect(r.stdout).toMatch(/^ok +helper +.*\(static, /m);
+    expect(r.stdout).toMatch(new RegExp(`^ok +helper +.*\\(static, ${arch()}, musl: \\d+ kB, \\d+ kB resident per running sandbox\\)$`, 'm'));
     expect(r.stdout).toMatch(/nsrun run works here\.$/);
+  });
+
+  it('warns of a helper linked with glibc, with what it costs and how to link it with musl', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'nsrun-glibc-helper-'));
+    try {
+      await execa('make', ['-s', '-C', `${root}helper`, `OUT=${out}`, 'CC=gcc']);
+      chmodSync(out, 0o755);
+      const r = await nsrun(['doctor'], who, { env: { NSRUN_HELPER: join(out, 'nsrun-helper') } });
+      expect(r.stdout).toMatch(/^warning +helper +.*\(static, .*, glibc: \d+ kB, \d+ kB resident per running sandbox\)\n +fix: .*install musl-tools/m);
+      expect(r.exitCode).toBe(0);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -1,7 +1,7 @@
 // The errors users really hit: each detected, explained in one line, with its exit code.
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { asNobody, asRoot, hostState, identities, nsrun, nsrunBin } from './harness.js';
+import { asNobody, asRoot, hostNames, identities, mountChanges, nsrun, nsrunBin, nsrunInOwnMounts } from './harness.js';
 
 function oneLine(stderr: string): string {
   expect(stderr.split('\n')).toHaveLength(1);
@@ -73,11 +73,12 @@ describe('errors', () => {
     [['--flags', 'uts'], /command/],
     [['--flags', 'uts', '--hostname', 'x'.repeat(65), '--', 'true'], /--hostname/],
   ])('refuses bad input %j with exit 2 and a line naming it', async (args, message) => {
-    const before = hostState();
-    const r = await nsrun(args);
+    const before = hostNames();
+    const r = await nsrunInOwnMounts(args);
     expect(r.exitCode).toBe(2);
     expect(oneLine(r.stderr)).toMatch(message);
-    expect(hostState()).toEqual(before);
+    expect(mountChanges(r)).toEqual([]);
+    expect(hostNames()).toEqual(before);
   });
 });
 

@@ -1,8 +1,9 @@
 // Runs the built bin/nsrun as a user would, as root or unprivileged.
 import { execa, type Options } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { constants } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
@@ -64,10 +65,86 @@ export function nsrun(args: readonly string[], who: Identity = asRoot, options: 
   return Object.assign(outcome, { pid: child.pid, stdout: child.stdout, kill: (signal?: NodeJS.Signals) => child.kill(signal) });
 }
 
+/** What a run did, with the mounts of the namespace it ran in, before and after (/proc/self/mountinfo). */
+export interface OutcomeWithMounts extends Outcome {
+  readonly mountsBefore: string;
+  readonly mountsAfter: string;
+}
+
+// the mounts are made shared again, as a host's are, but as peers of their own: what other programs
+// mount on the host meanwhile does not show, what the run would leak does
+const OWN_MOUNTS_SCRIPT = `before=$1 after=$2; shift 2
+mount --make-rshared / && cat /proc/self/mountinfo > "$before" || exit 99
+"$@"; status=$?
+cat /proc/self/mountinfo > "$after"
+exit $status`;
+
+/**
+ * Runs a command in a mount namespace of its own made by root, so that a test compares the mounts
+ * the command could have changed and nothing else the machine does meanwhile.
+ */
+export async function inOwnMounts(command: readonly string[], options: Options = {}): Promise<OutcomeWithMounts> {
+  const dir = mkdtempSync(join(tmpdir(), 'nsrun-mounts-'));
+  try {
+    const [before, after] = [join(dir, 'before'), join(dir, 'after')];
+    const args = ['--mount', '--propagation', 'private', 'sh', '-c', OWN_MOUNTS_SCRIPT, 'sh', before, after, ...command];
+    const r = await execa('unshare', args, { reject: false, stdin: 'ignore', ...options });
+    if (r.exitCode === 99) throw new Error(`no mount namespace of its own: ${String(r.stderr)}`);
+    return {
+      exitCode: r.exitCode,
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+      mountsBefore: readFileSync(before, 'utf8'),
+      mountsAfter: readFileSync(after, 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A mountinfo line's mount point, its octal escapes (`\040` for a space) undone. */
+function mountPoint(line: string): string {
+  return (line.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/**
+ * What changed in the mounts of a run in a mount namespace of its own: each line added, and each
+ * removed whose mount point is still there. One whose mount point was deleted was detached by the
+ * kernel, as it is in every namespace when another program deletes a mount point it unmounted
+ * (such as nsrun rm of another test's kept sandbox), and is no change of the run's.
+ */
+export function mountChanges({ mountsBefore, mountsAfter }: OutcomeWithMounts): string[] {
+  const [before, after] = [new Set(mountsBefore.split('\n')), new Set(mountsAfter.split('\n'))];
+  const added = [...after].filter((line) => !before.has(line)).map((line) => `+ ${line}`);
+  const removed = [...before].filter((line) => !after.has(line) && existsSync(mountPoint(line))).map((line) => `- ${line}`);
+  return [...added, ...removed];
+}
+
+/**
+ * What changed in this process's mounts since `mountsBefore` (a /proc/self/mountinfo), for tests
+ * that run in the host's mount namespace and keep no sandbox: as mountChanges, and without the
+ * namespace files (nsfs) that other programs' kept sandboxes bind meanwhile on a shared machine.
+ */
+export function hostMountChanges(mountsBefore: string): string[] {
+  const mountsAfter = readFileSync('/proc/self/mountinfo', 'utf8');
+  return mountChanges({ mountsBefore, mountsAfter, exitCode: 0, stdout: '', stderr: '' }).filter((line) => !line.includes(' - nsfs '));
+}
+
+/** Runs bin/nsrun with args as who in a mount namespace of its own (inOwnMounts). */
+export function nsrunInOwnMounts(args: readonly string[], who: Identity = asRoot): Promise<OutcomeWithMounts> {
+  return inOwnMounts([...who.prefix, nsrunBin, ...args]);
+}
+
 /** The inode of each namespace of this (host) process. */
 export function hostNamespaces(): Record<string, string> {
   const kinds = ['uts', 'ipc', 'pid', 'mnt', 'net', 'user', 'cgroup', 'time'];
   return Object.fromEntries(kinds.map((k) => [k, readlinkSync(`/proc/self/ns/${k}`).replace(/\D/g, '')]));
+}
+
+/** The host's hostname and NIS domain name, which no run may change. */
+export function hostNames(): { hostname: string; domainname: string } {
+  const { hostname, domainname } = hostState();
+  return { hostname, domainname };
 }
 
 /** The host's view, to check that a run leaves it as it was. */

@@ -1,6 +1,6 @@
 // The npm package: `npm pack`, installed into an empty directory, used as a command and as a library.
 import { execa } from 'execa';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { DoctorReport } from '../../src/doctor.js';
 import { readElf } from '../../src/elf.js';
 import { helperBin, identities, root } from './harness.js';
 
-const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string; dependencies: Record<string, string> };
+const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string; license: string; dependencies?: Record<string, string> };
 let dir = '';
 let tarball = '';
 let installed = '';
@@ -49,8 +49,15 @@ describe('npm pack', () => {
     expect(files.filter((f) => /^(src|test|node_modules)\//.test(f))).toEqual([]);
   });
 
-  it('depends at run time only on its help layout', () => {
-    expect(Object.keys(manifest.dependencies)).toEqual(['yargs']);
+  it('has no run-time dependency: installing it installs nsrun alone', () => {
+    expect(manifest.dependencies).toBeUndefined();
+    expect(readdirSync(join(installed, 'node_modules')).sort()).toEqual(['.bin', '.package-lock.json', 'nsrun']);
+  });
+
+  it('carries the MIT license its manifest names', () => {
+    expect(manifest.license).toBe('MIT');
+    const license = readFileSync(join(installed, 'node_modules/nsrun/LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the nsrun authors\n/);
   });
 
   it('installs with the prebuilt helper unchanged: no compiler is needed', () => {

@@ -3,11 +3,10 @@
 // (setup), and 2 whenever an invalid value is among them; an error is one line of nsrun's, never a stack
 // trace; the host's mounts, hostname and domain name are as they were, and no process of a case is left.
 // The seed is random unless PROPERTY_SEED gives it; every failure names it and the case.
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { ApiOutcome } from './property/api-runner.js';
 import { apiCase, cliCase, picker, prng, type ApiCase, type CliCase } from './property/generate.js';
-import { hostState, identities, nsrun, processesWith, root } from './harness.js';
+import { hostNames, identities, inOwnMounts, mountChanges, nsrunInOwnMounts, processesWith, root } from './harness.js';
 
 const CLI_CASES = 150;
 const API_CASES = 150;
@@ -16,15 +15,6 @@ const AT_ONCE = 3;
 
 const seed = process.env['PROPERTY_SEED'] === undefined ? Math.floor(Math.random() * 2 ** 32) : Number(process.env['PROPERTY_SEED']);
 const marker = `nsrun-property-${process.pid}-${seed}`;
-
-/**
- * The host as the cases may change it: its mounts, hostname and domain name. No case keeps a
- * sandbox, so the nsfs mounts of kept sandboxes (other tests' on a shared machine) are left out.
- */
-function hostView(): ReturnType<typeof hostState> {
-  const state = hostState();
-  return { ...state, mountinfo: state.mountinfo.split('\n').filter((line) => !line.includes(' - nsfs ')).join('\n') };
-}
 
 /** What a case must end with: exactly 2 when one value is invalid, else the command's status, 2 or 125. */
 function allowed(generated: { invalid: boolean; status: number }): number[] {
@@ -42,7 +32,7 @@ describe('random combinations of options', () => {
   it(`on the command line: ${CLI_CASES} cases (seed printed on failure)`, async () => {
     const pick = picker(prng(seed));
     const cases: CliCase[] = Array.from({ length: CLI_CASES }, (_, i) => cliCase(pick, `${marker}-cli-${i}`));
-    const before = hostView();
+    const before = hostNames();
     const failures: string[] = [];
     for (let first = 0; first < cases.length; first += AT_ONCE) {
       await Promise.all(
@@ -50,32 +40,32 @@ describe('random combinations of options', () => {
           const index = first + offset;
           const who = identities[index % identities.length] ?? identities[0];
           if (who === undefined) return;
-          const r = await nsrun(generated.args, who);
-          const problem = !allowed(generated).includes(r.exitCode ?? -1) ? `exit code ${r.exitCode}` : stderrProblem(r.exitCode, r.stderr);
+          const r = await nsrunInOwnMounts(generated.args, who);
+          const problem = !allowed(generated).includes(r.exitCode ?? -1)
+            ? `exit code ${r.exitCode}`
+            : mountChanges(r).length > 0
+              ? `mounts changed: ${mountChanges(r).join('; ')}`
+              : stderrProblem(r.exitCode, r.stderr);
           if (problem !== undefined) failures.push(`seed ${seed} case ${index} as ${who.name}: ${problem}: ${JSON.stringify(generated.args)} -> ${JSON.stringify(r.stderr)}`);
         }),
       );
     }
     expect(failures).toEqual([]);
-    expect(hostView(), `seed ${seed}`).toEqual(before);
+    expect(hostNames(), `seed ${seed}`).toEqual(before);
     expect(processesWith(`${marker}-cli-`), `seed ${seed}`).toEqual([]);
   }, 240_000); // about 50 s on a busy 2-core machine; the suite runs other files meanwhile
 
   it(`through the API: ${API_CASES} cases (seed printed on failure)`, async () => {
-    const before = hostView();
+    const before = hostNames();
     const failures: string[] = [];
     const share = Math.ceil(API_CASES / identities.length);
     // one runner per identity, each its share of the cases: the same sequence, so a case is known by its index
     await Promise.all(
       identities.map(async (who, n) => {
-        const [file, ...args] = [...who.prefix, process.execPath, '--import', 'tsx', `${root}test/e2e/property/api-runner.ts`];
-        const r = await execa(file as string, [...args, String(seed), String(n * share), String(share), `${marker}-api`], {
-          cwd: root,
-          reject: false,
-          stdin: 'ignore',
-          timeout: 180_000,
-        });
+        const runner = [...who.prefix, process.execPath, '--import', 'tsx', `${root}test/e2e/property/api-runner.ts`];
+        const r = await inOwnMounts([...runner, String(seed), String(n * share), String(share), `${marker}-api`], { cwd: root, timeout: 180_000 });
         if (r.exitCode !== 0 || r.stderr !== '') failures.push(`seed ${seed} as ${who.name}: the runner exited ${r.exitCode}: ${r.stderr}`);
+        if (mountChanges(r).length > 0) failures.push(`seed ${seed} as ${who.name}: the mounts changed: ${mountChanges(r).join('; ')}`);
         const pick = picker(prng(seed));
         const cases: ApiCase[] = Array.from({ length: API_CASES }, () => apiCase(pick));
         for (const line of r.stdout.split('\n').filter(Boolean)) {
@@ -94,7 +84,7 @@ describe('random combinations of options', () => {
       }),
     );
     expect(failures).toEqual([]);
-    expect(hostView(), `seed ${seed}`).toEqual(before);
+    expect(hostNames(), `seed ${seed}`).toEqual(before);
     expect(processesWith(`${marker}-api-`), `seed ${seed}`).toEqual([]);
   }, 240_000); // about 5 s on a busy 2-core machine; the suite runs other files meanwhile
 });

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hostState, identities, nsrun, type Identity } from '../e2e/harness.js';
+import { hostMountChanges, hostNames, hostState, identities, nsrun, type Identity } from '../e2e/harness.js';
 
 const SEQUENTIAL = Number(process.env['NSRUN_SOAK_SEQUENTIAL'] ?? 500);
 const CONCURRENT = Number(process.env['NSRUN_SOAK_CONCURRENT'] ?? 50);
@@ -57,7 +57,8 @@ describe.each(identities)('soak, as $name', (who) => {
       `${together.filter(Boolean).length}/${CONCURRENT} at once in ${seconds(middle, performance.now())} s`);
     expect(good).toBe(SEQUENTIAL);
     expect(together.filter(Boolean)).toHaveLength(CONCURRENT);
-    expect(hostState()).toEqual(before.host);
+    expect(hostMountChanges(before.host.mountinfo)).toEqual([]);
+    expect(hostNames()).toEqual({ hostname: before.host.hostname, domainname: before.host.domainname });
     expect(strays()).toEqual([]);
     expect(openFds()).toBe(before.fds);
     expect(namespaceCounts()).toEqual(before.namespaces);

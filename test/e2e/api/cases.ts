@@ -113,8 +113,17 @@ async function overflowing(promise: Promise<NsrunResult>): Promise<Outcome & { s
   };
 }
 
-function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
+/** Each open fd with what it refers to (`5 pipe:[123]`), so that an fd closed and reused for something else counts as another. */
+function openFds(): Set<string> {
+  const fds = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      fds.add(`${fd} ${readlinkSync(`/proc/self/fd/${fd}`)}`);
+    } catch {
+      // closed meanwhile: the directory's own fd, or one another thread of node closed
+    }
+  }
+  return fds;
 }
 
 export const CASES = {
@@ -259,15 +268,20 @@ export const CASES = {
     // each prints its hostname, then waits for its stdin to close, so that all are up at once
     const sandboxes = names.map((hostname) => spawn(['sh', '-c', 'hostname; cat'], { flags: 'uts', hostname, stdin: 'pipe', buffer: true }));
     const up = await Promise.all(sandboxes.map((s) => s.ready));
+    // what the sandboxes opened: the fds open now that were not before (a loader such as tsx opens
+    // and closes fds of its own meanwhile, which are not counted unless they fall in this window)
+    const during = openFds();
+    const made = [...during].filter((fd) => !before.has(fd));
     for (const s of sandboxes) s.child.stdin?.end();
     const results = await Promise.all(sandboxes.map((s) => s.result));
+    const after = openFds();
     return {
       names,
       stdout: results.map((r) => r.stdout.trim()),
       inodes: up.map((sandbox) => sandbox.namespaces.uts),
       host: readlinkSync('/proc/self/ns/uts'),
-      fdsBefore: before,
-      fdsAfter: openFds(),
+      fdsMade: made.length,
+      fdsLeft: made.filter((fd) => after.has(fd)),
     };
   },
 } satisfies Readonly<Record<string, (arg: string) => Promise<unknown>>>;
