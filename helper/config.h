@@ -40,6 +40,9 @@ struct mount_entry {
   int64_t size;            /* tmpfs: bytes; 0: the kernel's default */
 };
 
+/* The user-mode network backend of "network". */
+enum backend_kind { BACKEND_NONE, BACKEND_PASTA, BACKEND_SLIRP4NETNS };
+
 enum propagation { PROPAGATION_PRIVATE, PROPAGATION_SLAVE, PROPAGATION_SHARED, PROPAGATION_UNCHANGED };
 enum setgroups { SETGROUPS_UNSET, SETGROUPS_ALLOW, SETGROUPS_DENY };
 
@@ -74,6 +77,9 @@ struct config {
   bool read_only;            /* the new root is remounted read-only */
   size_t mounts_len;
   struct mount_entry mounts[MAX_MOUNTS];
+  enum backend_kind network_backend; /* "network": the backend the helper starts; BACKEND_NONE: none */
+  char **network_argv;       /* its program (an absolute path) and arguments, NULL-terminated */
+  const char *resolv_conf;   /* the text of the sandbox's /etc/resolv.conf, or NULL */
 };
 
 /* Parses and validates text into *c; returns 0, or -1 with a message in err. */

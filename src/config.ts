@@ -25,6 +25,15 @@ export type MountEntry =
   | { readonly type: 'tmpfs'; readonly destination: string; readonly size?: number }
   | { readonly type: 'dev'; readonly destination: string };
 
+/** The user-mode backend that connects the sandbox's network namespace (`--network pasta|slirp4netns`). */
+export interface NetworkConfig {
+  readonly backend: 'pasta' | 'slirp4netns';
+  /** Its program (absolute) and arguments; the helper adds those that name the sandbox's namespaces. */
+  readonly argv: readonly string[];
+  /** The sandbox's /etc/resolv.conf, mounted in its mount namespace. */
+  readonly 'resolv-conf'?: string;
+}
+
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
   readonly version: 1;
@@ -63,6 +72,8 @@ export interface HelperConfig {
   readonly 'read-only'?: true;
   /** Binds, tmpfs and /dev mounts, in order. */
   readonly mounts?: readonly MountEntry[];
+  /** The network backend the helper starts once the namespaces exist, before the command. */
+  readonly network?: NetworkConfig;
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

@@ -6,6 +6,7 @@ import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } fro
 import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { keptCapabilities } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
+import { chooseNetwork, networkConfig, parsePublish, type NetworkChoice } from './network.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** Every propagation, in the order help lists them. */
@@ -140,6 +141,26 @@ export interface NsrunOptions {
    * @default none
    */
   readonly mounts?: readonly MountSpec[];
+  /**
+   * The sandbox's network: `none` (a network namespace of its own with only `lo` up), `host` (no
+   * network namespace), `pasta` or `slirp4netns` (its own namespace, connected through that
+   * user-mode backend to the network nsrun runs in), `auto` (the best backend installed: pasta,
+   * else slirp4netns). Without it, `net` in `flags` decides between `none` and `host`.
+   * @default 'none' (from the default flags)
+   */
+  readonly network?: string;
+  /**
+   * Ports of nsrun's network namespace forwarded into the sandbox, `[IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp]`
+   * with ranges `N-M` (needs `network` pasta or auto).
+   * @default none
+   */
+  readonly publish?: readonly string[];
+  /**
+   * Let the sandbox reach the loopback of nsrun's network namespace (its local services) through
+   * the backend's gateway address; off by default, since it exposes them.
+   * @default false
+   */
+  readonly hostLoopback?: boolean;
 }
 
 /** The values of the options whose default is a value, shared with the help text. */
@@ -305,6 +326,25 @@ function validateFilesystemPropagation(propagation: Propagation, rootfs: string 
   }
 }
 
+/** Validates `network` against `flags`: which network the sandbox gets and the namespaces it takes. */
+function validateNetwork(
+  options: NsrunOptions,
+  requested: readonly NamespaceName[],
+  system: SystemContext,
+): { choice: NetworkChoice; namespaces: NamespaceName[] } {
+  const fromFlags: NetworkChoice = { kind: requested.includes('net') ? 'none' : 'host' };
+  const choice = options.network === undefined ? fromFlags : chooseNetwork(options.network, system);
+  const names = new Set(requested);
+  if (choice.kind === 'host') {
+    if (options.flags !== undefined && requested.includes('net')) throw usageError('--network host cannot be used with net in --flags');
+    names.delete('net');
+  } else {
+    names.add('net');
+  }
+  if (choice.kind === 'backend') names.add('mnt'); // the sandbox's own /etc/resolv.conf
+  return { choice, namespaces: sortNamespaces(names) };
+}
+
 /** The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `user` when unprivileged. */
 function impliedNamespaces(
   requested: readonly NamespaceName[],
@@ -352,7 +392,8 @@ export function normalizeOptions(
   const timeOffsets = validateTimeOffset(options.timeOffset);
   const rootfs = validateRootfs(options.rootfs, system.cwd);
   const mounts = validateMounts(options.mounts, system.cwd);
-  const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid, rootfs !== undefined || mounts !== undefined);
+  const network = validateNetwork(options, validateFlags(options.flags), system);
+  const namespaces = impliedNamespaces(network.namespaces, timeOffsets, system.euid, rootfs !== undefined || mounts !== undefined);
   const has = (name: NamespaceName): boolean => namespaces.includes(name);
   const maps = idMapsFor(options, namespaces, system);
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
@@ -387,5 +428,6 @@ export function normalizeOptions(
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
     mounts,
+    network: networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
   };
 }
