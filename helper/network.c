@@ -121,20 +121,27 @@ int start_backend(const struct config *c, int procfd, struct backend *b)
   return b->pid < 0 ? failed(b, "fork") : 0;
 }
 
-/* Keeps in b->message the last line the backend wrote to its stderr. */
+/* Keeps in b->message what the backend wrote to its stderr, its lines joined
+ * with "; " (the end of it when long), less pasta's complaints that it has no syslog. */
 static void read_message(struct backend *b)
 {
-  char text[4096];
-  off_t size = lseek(b->log_fd, 0, SEEK_END);
-  off_t from = size > (off_t)sizeof text - 1 ? size - (off_t)sizeof text + 1 : 0;
-  ssize_t n = pread(b->log_fd, text, sizeof text - 1, from);
+  char text[4096], joined[4096];
+  size_t len = 0;
+  ssize_t n = pread(b->log_fd, text, sizeof text - 1, 0);
   if (n <= 0)
     return;
   text[n] = '\0';
-  while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
-    text[--n] = '\0';
-  char *line = strrchr(text, '\n');
-  snprintf(b->message, sizeof b->message, "%.255s", line ? line + 1 : text);
+  joined[0] = '\0';
+  for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    while (*line == ' ')
+      line++;
+    if (*line && !strstr(line, "to syslog"))
+      len += (size_t)snprintf(joined + len, sizeof joined - len, "%s%s", len ? "; " : "", line);
+    if (len >= sizeof joined)
+      break;
+  }
+  size_t from = len > sizeof b->message - 1 ? len - (sizeof b->message - 1) : 0;
+  snprintf(b->message, sizeof b->message, "%.255s", joined + from);
 }
 
 /* Whether the network namespace of child has a default IPv4 route. */

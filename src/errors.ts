@@ -319,11 +319,10 @@ function networkHint(detail: string | undefined, context: ErrorContext): string 
     );
   }
   if (/in use|bind/i.test(detail)) {
-    const port = /port (\d+)/i.exec(detail)?.[1];
-    const ports = (context.config.network?.argv ?? []).filter((arg, i, all) => /^-[tu]$/.test(all[i - 1] ?? '') && arg !== 'none');
-    return port !== undefined
-      ? `host port ${port} is already taken; publish another one`
-      : `one of the published host ports (${ports.join(', ')}) is already taken; publish another one`;
+    // pasta names the option it could not carry out: '-t 127.0.0.1/8080:80'
+    const named = /'-([tu]) (?:[^/' ]*\/)?([\d-]+)/.exec(detail);
+    const ports = named === null ? 'a published host port' : `host port ${named[2] ?? ''}/${named[1] === 'u' ? 'udp' : 'tcp'}`;
+    return `${ports} is already taken in nsrun's network namespace; publish another one`;
   }
   return undefined;
 }
