@@ -5,8 +5,9 @@ set -eu
 # clang needs its runtime libraries (libclang-rt-dev) for libFuzzer and the sanitizers;
 # mount: nsrun run --name bind-mounts namespace files with mount(8) as root; util-linux has lsns and ipcmk;
 # busybox-static fills the root filesystems of the --rootfs tests (scripts/mkrootfs.sh); zsh runs the zsh completion test
-# tmux drives the terminal tests (several sandboxes on one terminal); bubblewrap is the peer the behaviour tests compare with
-packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev mount busybox-static zsh tmux bubblewrap"
+# tmux drives the terminal tests (several sandboxes on one terminal); bubblewrap is the peer the behaviour tests compare with;
+# passt (pasta) and slirp4netns are the backends of --network, iperf3 measures them in make bench
+packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev mount busybox-static zsh tmux bubblewrap passt slirp4netns"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
