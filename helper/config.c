@@ -220,6 +220,29 @@ static int check_network(struct checker *ck, const char *key, const struct json 
   return 0;
 }
 
+/* "join-network": {"pid": N, "user": true}. */
+static int check_join_network(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  int64_t pid = 0;
+  if (want_type(ck, key, v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    if (strcmp(v->keys[i], "pid") == 0) {
+      if (want_range(ck, "join-network.pid", &v->u.items[i], 1, INT_MAX, &pid) < 0)
+        return -1;
+    } else if (strcmp(v->keys[i], "user") == 0) {
+      if (want_bool(ck, "join-network.user", &v->u.items[i], &c->network_of_user) < 0)
+        return -1;
+    } else {
+      return bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
+    }
+  }
+  if (pid == 0)
+    return bad(ck, "member \"%s\": \"pid\" is missing", key);
+  c->network_of = (pid_t)pid;
+  return 0;
+}
+
 /* "query": the absolute paths of namespace files. */
 static int check_query(struct checker *ck, const char *key, const struct json *v, struct config *c)
 {
@@ -480,6 +503,8 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     return check_query(ck, key, v, c);
   } else if (strcmp(key, "network") == 0) {
     return check_network(ck, key, v, c);
+  } else if (strcmp(key, "join-network") == 0) {
+    return check_join_network(ck, key, v, c);
   } else {
     return bad(ck, "unknown member \"%.64s\"", key);
   }
@@ -508,6 +533,10 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"join\" creates no namespaces: not with \"namespaces\", \"keep\" or \"init\"");
   if (c->keep && (c->command || c->init))
     return bad(ck, "member \"keep\" runs no command: not with \"command\" or \"init\"");
+  if (c->network_of && (c->clone_flags & CLONE_NEWNET || c->network_backend || c->join_pid))
+    return bad(ck, "member \"join-network\": not with a new network namespace, \"network\" or \"join\"");
+  if (c->network_of_user && (c->clone_flags & CLONE_NEWUSER))
+    return bad(ck, "member \"join-network\" enters a user namespace: not with a new one");
   if (c->network_backend && c->keep)
     return bad(ck, "member \"network\" ends with the helper: not with \"keep\"");
   if (c->commit_fd && !c->keep)

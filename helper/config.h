@@ -80,6 +80,8 @@ struct config {
   enum backend_kind network_backend; /* "network": the backend the helper starts; BACKEND_NONE: none */
   char **network_argv;       /* its program (an absolute path) and arguments, NULL-terminated */
   const char *resolv_conf;   /* the text of the sandbox's /etc/resolv.conf, or NULL */
+  pid_t network_of;          /* "join-network": the process whose network namespace is entered; 0: none */
+  bool network_of_user;      /* and its user namespace, first */
 };
 
 /* Parses and validates text into *c; returns 0, or -1 with a message in err. */

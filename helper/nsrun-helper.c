@@ -1193,6 +1193,26 @@ static void join_namespaces(struct config *c)
   close_join_target(&t);
 }
 
+/* Enters the network namespace of the "join-network" process (after its user
+ * namespace, when asked: only there may an unprivileged caller enter it), where
+ * the sandbox's other namespaces are then created. */
+static void enter_network_of(const struct config *c)
+{
+  char path[48];
+  const char *files[] = { c->network_of_user ? "user" : NULL, "net" };
+  for (size_t i = 0; i < 2; i++) {
+    if (!files[i])
+      continue;
+    snprintf(path, sizeof path, "%d/ns/%s", (int)c->network_of, files[i]);
+    int fd = openat(host_proc, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      die(EXIT_SETUP, "join", "open", errno, "/proc/%s", path);
+    if (setns(fd, 0) < 0)
+      die(EXIT_SETUP, "join", "setns", errno, "/proc/%s", path);
+    close(fd);
+  }
+}
+
 int main(int argc, char **argv)
 {
   static struct config config;
@@ -1216,6 +1236,8 @@ int main(int argc, char **argv)
   open_host_proc();
   if (config.join_pid)
     join_namespaces(&config);
+  if (config.network_of)
+    enter_network_of(&config);
   sb.keep = config.keep;
   start_child(&config, &sb);
   arm_stop_timer(&config, &sb);

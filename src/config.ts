@@ -34,6 +34,13 @@ export interface NetworkConfig {
   readonly 'resolv-conf'?: string;
 }
 
+/** The network namespace of another process the sandbox enters (`--network sandbox:NAME`). */
+export interface JoinedNetwork {
+  readonly pid: number;
+  /** Enter its user namespace first, and create no user namespace. */
+  readonly user?: true | undefined;
+}
+
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
   readonly version: 1;
@@ -74,6 +81,8 @@ export interface HelperConfig {
   readonly mounts?: readonly MountEntry[];
   /** The network backend the helper starts once the namespaces exist, before the command. */
   readonly network?: NetworkConfig;
+  /** Enter this process's network namespace (and user namespace) before creating the others. */
+  readonly 'join-network'?: JoinedNetwork | undefined;
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

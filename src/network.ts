@@ -24,7 +24,9 @@ const DNS_ADDRESS: Readonly<Record<Backend, string>> = { pasta: '169.254.1.1', s
 export type NetworkChoice =
   | { readonly kind: 'none' }
   | { readonly kind: 'host' }
-  | { readonly kind: 'backend'; readonly backend: Backend; readonly program: string };
+  | { readonly kind: 'backend'; readonly backend: Backend; readonly program: string }
+  /** The network namespace of the kept sandbox `name` (podman's pods). */
+  | { readonly kind: 'sandbox'; readonly name: string };
 
 /** One `--publish` entry: host ports onto sandbox ports. */
 export interface PublishedPorts {
@@ -65,6 +67,7 @@ export function resolveNetworkName(name: string): never {
 /** Reads `--network`: a mode, `auto` resolved to the best backend installed. */
 export function chooseNetwork(value: string, system: SystemContext): NetworkChoice {
   if (value === 'none' || value === 'host') return { kind: value };
+  if (value.startsWith('sandbox:')) return { kind: 'sandbox', name: value.slice('sandbox:'.length) };
   const wanted: readonly Backend[] = value === 'auto' ? BACKENDS : BACKENDS.filter((b) => b === value);
   if (wanted.length === 0) return resolveNetworkName(value);
   for (const backend of wanted) {
@@ -161,8 +164,9 @@ export function networkConfig(
   system: SystemContext,
 ): NetworkConfig | undefined {
   if (choice.kind !== 'backend') {
-    if (ports.length > 0) throw usageError(`--publish needs --network pasta or auto, not ${choice.kind}`);
-    if (hostLoopback) throw usageError(`--host-loopback needs --network pasta, slirp4netns or auto, not ${choice.kind}`);
+    const shown = choice.kind === 'sandbox' ? `sandbox:${choice.name}` : choice.kind;
+    if (ports.length > 0) throw usageError(`--publish needs --network pasta or auto, not ${shown}`);
+    if (hostLoopback) throw usageError(`--host-loopback needs --network pasta, slirp4netns or auto, not ${shown}`);
     return undefined;
   }
   return {

@@ -1,11 +1,12 @@
 /** The options of a sandbox, shared by the API and the CLI, and their normalisation into the helper's config. */
 import { resolve } from 'node:path';
-import { LIMITS, type HelperConfig, type IdMapLine, type Propagation, type TimeOffsets } from './config.js';
+import { LIMITS, type HelperConfig, type IdMapLine, type JoinedNetwork, type Propagation, type TimeOffsets } from './config.js';
 import { invalidValue, usageError } from './errors.js';
 import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
 import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { keptCapabilities } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
+import { findSandbox } from './keep.js';
 import { chooseNetwork, networkConfig, parsePublish, type NetworkChoice } from './network.js';
 import { processContext, type SystemContext } from './system.js';
 
@@ -331,31 +332,43 @@ function validateNetwork(
   options: NsrunOptions,
   requested: readonly NamespaceName[],
   system: SystemContext,
-): { choice: NetworkChoice; namespaces: NamespaceName[] } {
+): { choice: NetworkChoice; namespaces: NamespaceName[]; joined?: JoinedNetwork } {
   const fromFlags: NetworkChoice = { kind: requested.includes('net') ? 'none' : 'host' };
   const choice = options.network === undefined ? fromFlags : chooseNetwork(options.network, system);
   const names = new Set(requested);
-  if (choice.kind === 'host') {
-    if (options.flags !== undefined && requested.includes('net')) throw usageError('--network host cannot be used with net in --flags');
+  if (choice.kind === 'host' || choice.kind === 'sandbox') {
+    if (options.flags !== undefined && requested.includes('net')) throw usageError(`--network ${options.network} cannot be used with net in --flags`);
     names.delete('net');
-  } else {
+  }
+  if (choice.kind === 'sandbox') {
+    const holder = findSandbox(choice.name, system);
+    // without root, only the sandbox's own user namespace may enter its network namespace: the new one lives in it too
+    const user = system.euid !== 0 && holder.namespaces.user !== undefined;
+    if (user) names.delete('user');
+    return { choice, namespaces: sortNamespaces(names), joined: { pid: holder.holder, user: user ? true : undefined } };
+  }
+  if (choice.kind !== 'host') {
     names.add('net');
   }
   if (choice.kind === 'backend') names.add('mnt'); // the sandbox's own /etc/resolv.conf
   return { choice, namespaces: sortNamespaces(names) };
 }
 
-/** The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `user` when unprivileged. */
+/**
+ * The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `user` when
+ * unprivileged unless the sandbox enters the user namespace of another (`inUserOf`).
+ */
 function impliedNamespaces(
   requested: readonly NamespaceName[],
   timeOffsets: TimeOffsets | undefined,
   euid: number,
   mounts = false,
+  inUserOf = false,
 ): NamespaceName[] {
   const names = new Set(requested);
   if (timeOffsets !== undefined) names.add('time');
   if (mounts) names.add('mnt');
-  if (euid !== 0 && [...names].some((name) => name !== 'user')) names.add('user');
+  if (euid !== 0 && !inUserOf && [...names].some((name) => name !== 'user')) names.add('user');
   return sortNamespaces(names);
 }
 
@@ -393,7 +406,13 @@ export function normalizeOptions(
   const rootfs = validateRootfs(options.rootfs, system.cwd);
   const mounts = validateMounts(options.mounts, system.cwd);
   const network = validateNetwork(options, validateFlags(options.flags), system);
-  const namespaces = impliedNamespaces(network.namespaces, timeOffsets, system.euid, rootfs !== undefined || mounts !== undefined);
+  const namespaces = impliedNamespaces(
+    network.namespaces,
+    timeOffsets,
+    system.euid,
+    rootfs !== undefined || mounts !== undefined,
+    network.joined?.user === true,
+  );
   const has = (name: NamespaceName): boolean => namespaces.includes(name);
   const maps = idMapsFor(options, namespaces, system);
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
@@ -428,6 +447,7 @@ export function normalizeOptions(
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
     mounts,
+    'join-network': network.joined,
     network: networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
   };
 }
