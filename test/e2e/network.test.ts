@@ -111,6 +111,26 @@ describe.each(identities)('--network as $name', (who: Identity) => {
   });
 });
 
+describe.each(identities)('--network sandbox:NAME as $name', (who: Identity) => {
+  it("shares a kept sandbox's network: a server on its lo is reached from another sandbox, not from a third", async () => {
+    const name = `nettest-${process.pid}-${who.uid}`;
+    const r = await inOuterNetwork(
+      `${SERVING}
+      $AS "$NSRUN" run --name ${name} --flags net,uts -- true
+      $AS "$NSRUN" --network sandbox:${name} -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/server & server=$!
+      serving /mnt/server
+      $AS "$NSRUN" --network sandbox:${name} -- "$NODE" "$CLIENT" tcp 127.0.0.1 7000
+      $AS "$NSRUN" --network none -- "$NODE" "$CLIENT" tcp 127.0.0.1 7000
+      { kill -KILL $server; wait $server; } 2>/dev/null
+      $AS "$NSRUN" rm ${name}
+      $AS "$NSRUN" --network sandbox:${name} -- true; echo "exit $?"`,
+      who,
+    );
+    expect(r.stdout.split('\n')).toEqual(['tcp tcp:ping-tcp', 'tcp ECONNREFUSED', 'exit 2']);
+    expect(r.stderr).toBe(`nsrun: no sandbox named '${name}' (see nsrun ps)`);
+  });
+});
+
 describe('--network without /dev/net/tun access', () => {
   it.each(BACKENDS)('%s fails as a setup error (125) in one line saying how to fix it', async (backend) => {
     const who = identities[1] as Identity;
