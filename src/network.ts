@@ -44,9 +44,9 @@ export function findProgram(program: string, system: SystemContext): string | un
 
 /** A setup error (exit 125) for a backend that is not installed. */
 function notInstalled(backends: readonly Backend[]): NsrunError {
-  const what = backends.join(' nor ');
+  const what = backends.length === 1 ? `${backends.join('')} is not installed` : `neither ${backends.join(' nor ')} is installed`;
   const packages = backends.map((b) => BACKEND_PACKAGES[b]).join(' or ');
-  return new NsrunError(`cannot connect the sandbox's network: ${what} is not installed`, {
+  return new NsrunError(`cannot connect the sandbox's network: ${what}`, {
     step: 'network',
     exitCode: EXIT.setup,
     hint: `install the ${packages} package (apt-get install ${backends.map((b) => BACKEND_PACKAGES[b]).join(' ')})`,
