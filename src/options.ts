@@ -444,10 +444,10 @@ export function normalizeOptions(
     'stop-timeout': validateInteger('--stop-timeout', options.stopTimeout ?? DEFAULTS.stopTimeout, 0, LIMITS.stopTimeoutSeconds),
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
+    'join-network': network.joined,
+    network: networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
     mounts,
-    'join-network': network.joined,
-    network: networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
   };
 }
