@@ -42,9 +42,8 @@ bare_ms() { for i in $(seq "$runs"); do bare_ready "$1"; done | median | awk '{ 
 # Gbit/s of an iperf3 client run as "$@" (its last words: -c HOST -p PORT)
 gbits() { "$@" -t "$seconds" -J 2>/dev/null | awk -F: '/"bits_per_second"/ { v = $2 } END { gsub(/[ ,]/, "", v); printf "%.1f\n", v / 1e9 }'; }
 
-missed=0
-# target VALUE OP LIMIT: whether VALUE meets it (le or ge)
-target() { if awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { exit !(op == "le" ? v <= l : v >= l) }'; then echo ok; else missed=1; echo MISSED; fi; }
+# target VALUE OP LIMIT: whether VALUE meets it (le or ge); a miss is recorded in a file, since this runs in $(...)
+target() { if awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { exit !(op == "le" ? v <= l : v >= l) }'; then echo ok; else : > /mnt/missed; echo MISSED; fi; }
 
 # the set-up of a run (from the call until the command is executed, the API's timings.setupMs), the
 # modes in alternating rounds so that a machine that slows down meanwhile favours none; and what
@@ -99,4 +98,4 @@ i=0; until grep -q listening /mnt/published.log || [ $i -ge 200 ]; do sleep 0.05
 published=$(gbits iperf3 -c 203.0.113.1 -p 5204)
 kill $server 2>/dev/null || true
 echo "outer -> published port, pasta             ${published} Gbit/s (target >= 5: $(target "$published" ge 5)); by hand ${inbyhand} Gbit/s"
-exit $missed
+[ ! -e /mnt/missed ]
