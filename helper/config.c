@@ -193,30 +193,35 @@ static int check_join(struct checker *ck, const char *key, const struct json *v,
   return 0;
 }
 
-/* "network": {"backend": "pasta"|"slirp4netns", "argv": [...], "resolv-conf": "..."}. */
-static int check_network(struct checker *ck, const char *key, const struct json *v, struct config *c)
+/* "network" (slot 0) or "network-fallback" (slot 1): {"backend": "pasta"|"slirp4netns", "argv": [...], "resolv-conf": "..."}. */
+static int check_network(struct checker *ck, const char *key, const struct json *v, struct config *c, size_t slot)
 {
   static const char *const backends[] = { "none", "pasta", "slirp4netns", NULL };
-  int e = 0;
+  struct network_entry *e = &c->networks[slot];
+  int kind = 0;
   if (want_type(ck, key, v, JSON_OBJECT) < 0)
     return -1;
   for (size_t i = 0; i < v->len; i++) {
     if (strcmp(v->keys[i], "backend") == 0) {
-      if (want_enum(ck, "network.backend", &v->u.items[i], backends, &e) < 0)
+      if (want_enum(ck, "network.backend", &v->u.items[i], backends, &kind) < 0)
         return -1;
     } else if (strcmp(v->keys[i], "argv") == 0) {
-      if (want_strings(ck, "network.argv", &v->u.items[i], MAX_NETWORK_ARGS, &c->network_argv) < 0)
+      if (want_strings(ck, "network.argv", &v->u.items[i], MAX_NETWORK_ARGS, &e->argv) < 0)
         return -1;
     } else if (strcmp(v->keys[i], "resolv-conf") == 0) {
-      if (want_string(ck, "network.resolv-conf", &v->u.items[i], 4096, &c->resolv_conf) < 0)
+      if (want_string(ck, "network.resolv-conf", &v->u.items[i], 4096, &e->resolv_conf) < 0)
         return -1;
     } else {
       return bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
     }
   }
-  if (e == BACKEND_NONE || !c->network_argv || !c->network_argv[0] || c->network_argv[0][0] != '/')
+  if (kind == BACKEND_NONE || !e->argv || !e->argv[0] || e->argv[0][0] != '/')
     return bad(ck, "member \"%s\": needs \"backend\" and \"argv\" starting with an absolute path", key);
-  c->network_backend = (enum backend_kind)e;
+  e->backend = (enum backend_kind)kind;
+  if (slot == 0)
+    c->network_backend = e->backend;
+  if (slot + 1 > c->networks_len)
+    c->networks_len = slot + 1;
   return 0;
 }
 
@@ -502,7 +507,9 @@ static int check_member(struct checker *ck, const char *key, const struct json *
   } else if (strcmp(key, "query") == 0) {
     return check_query(ck, key, v, c);
   } else if (strcmp(key, "network") == 0) {
-    return check_network(ck, key, v, c);
+    return check_network(ck, key, v, c, 0);
+  } else if (strcmp(key, "network-fallback") == 0) {
+    return check_network(ck, key, v, c, 1);
   } else if (strcmp(key, "join-network") == 0) {
     return check_join_network(ck, key, v, c);
   } else {
@@ -537,6 +544,8 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"join-network\": not with a new network namespace, \"network\" or \"join\"");
   if (c->network_of_user && (c->clone_flags & CLONE_NEWUSER))
     return bad(ck, "member \"join-network\" enters a user namespace: not with a new one");
+  if (c->networks_len > 1 && !c->network_backend)
+    return bad(ck, "member \"network-fallback\" needs \"network\"");
   if (c->network_backend && c->keep)
     return bad(ck, "member \"network\" ends with the helper: not with \"keep\"");
   if (c->commit_fd && !c->keep)
@@ -580,7 +589,8 @@ void config_free(struct config *c)
   free(c->command);
   free(c->env);
   free(c->query);
-  free(c->network_argv);
+  for (size_t i = 0; i < c->networks_len; i++)
+    free(c->networks[i].argv);
   json_free(&c->doc);
   memset(c, 0, sizeof *c);
 }

@@ -43,6 +43,13 @@ struct mount_entry {
 /* The user-mode network backend of "network". */
 enum backend_kind { BACKEND_NONE, BACKEND_PASTA, BACKEND_SLIRP4NETNS };
 
+/* One backend of "network": its program (an absolute path) and arguments, and the sandbox's resolv.conf with it. */
+struct network_entry {
+  enum backend_kind backend;
+  char **argv;             /* NULL-terminated */
+  const char *resolv_conf; /* or NULL */
+};
+
 enum propagation { PROPAGATION_PRIVATE, PROPAGATION_SLAVE, PROPAGATION_SHARED, PROPAGATION_UNCHANGED };
 enum setgroups { SETGROUPS_UNSET, SETGROUPS_ALLOW, SETGROUPS_DENY };
 
@@ -78,8 +85,8 @@ struct config {
   size_t mounts_len;
   struct mount_entry mounts[MAX_MOUNTS];
   enum backend_kind network_backend; /* "network": the backend the helper starts; BACKEND_NONE: none */
-  char **network_argv;       /* its program (an absolute path) and arguments, NULL-terminated */
-  const char *resolv_conf;   /* the text of the sandbox's /etc/resolv.conf, or NULL */
+  struct network_entry networks[2]; /* "network", then "network-fallback", tried in turn */
+  size_t networks_len;
   pid_t network_of;          /* "join-network": the process whose network namespace is entered; 0: none */
   bool network_of_user;      /* and its user namespace, first */
 };

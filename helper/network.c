@@ -33,15 +33,15 @@ enum { NET_FD = 3, USER_FD = 4, EXIT_FD = 5, BACKEND_FDS = 3 };
 /* Adds the arguments that name the sandbox's namespaces to the config's. They
  * are given as fds the helper opened: the backend, which drops its capabilities
  * early, may not open /proc/<pid>/ns of a sandbox that is not dumpable. */
-static void name_namespaces(const struct config *c, char **argv)
+static void name_namespaces(const struct config *c, const struct network_entry *e, char **argv)
 {
   static char exit_arg[32];
   size_t n = 0;
-  while (c->network_argv[n])
+  while (e->argv[n])
     n++;
-  memcpy(argv, c->network_argv, n * sizeof *argv);
+  memcpy(argv, e->argv, n * sizeof *argv);
   bool user = c->clone_flags & CLONE_NEWUSER; /* else the backend's own, which it cannot enter again (EINVAL) */
-  if (c->network_backend == BACKEND_PASTA) {
+  if (e->backend == BACKEND_PASTA) {
     argv[n++] = "--netns";
     argv[n++] = "/proc/self/fd/3";
     if (user) {
@@ -88,13 +88,15 @@ static noreturn void exec_backend(char **argv, pid_t helper, int log_fd, const i
   _exit(127);
 }
 
-int start_backend(const struct config *c, int procfd, struct backend *b)
+int start_backend(const struct config *c, size_t which, int procfd, struct backend *b)
 {
+  const struct network_entry *e = &c->networks[which];
   static char *argv[MAX_BACKEND_ARGS];
   int exit_pipe[2] = { -1, -1 };
   int fds[BACKEND_FDS] = { -1, -1, -1 };
   b->exit_fd = -1;
-  b->name = c->network_backend == BACKEND_PASTA ? "pasta" : "slirp4netns";
+  b->name = e->backend == BACKEND_PASTA ? "pasta" : "slirp4netns";
+  b->message[0] = '\0';
   b->log_fd = (int)syscall(SYS_memfd_create, "nsrun-network-log", MFD_CLOEXEC);
   if (b->log_fd < 0)
     return failed(b, "memfd_create");
@@ -102,13 +104,13 @@ int start_backend(const struct config *c, int procfd, struct backend *b)
       (fds[1] = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC)) < 0)
     return failed(b, "open");
   /* slirp4netns ends when the write end closes: with the helper, whatever ends it */
-  if (c->network_backend == BACKEND_SLIRP4NETNS) {
+  if (e->backend == BACKEND_SLIRP4NETNS) {
     if (pipe2(exit_pipe, O_CLOEXEC) < 0)
       return failed(b, "pipe2");
     fds[2] = exit_pipe[0];
     b->exit_fd = exit_pipe[1];
   }
-  name_namespaces(c, argv);
+  name_namespaces(c, e, argv);
   pid_t helper = getpid();
   b->pid = fork();
   if (b->pid == 0)
@@ -194,9 +196,11 @@ void stop_backend(struct backend *b)
       ;
     b->pid = 0;
   }
-  if (b->exit_fd >= 0)
+  if (b->name && b->exit_fd >= 0) /* b->name: start_backend set the fds (a zeroed struct has fd 0) */
     close(b->exit_fd);
-  b->exit_fd = -1;
+  if (b->name && b->log_fd >= 0)
+    close(b->log_fd);
+  b->exit_fd = b->log_fd = -1;
 }
 
 int mount_resolv_conf(const char *text, const char **call)

@@ -20,17 +20,17 @@ struct backend {
 
 /* Each step below returns -1 with errno set and b->failed_call filled in. */
 
-/* Starts the backend of c on the namespaces of the process of procfd (its
+/* Starts backend number which of c (0, or 1 its fallback) on the namespaces of the process of procfd (its
  * /proc/<pid>), killed with the helper (PR_SET_PDEATHSIG) and, for slirp4netns,
  * when the exit fd closes. */
-int start_backend(const struct config *c, int procfd, struct backend *b);
+int start_backend(const struct config *c, size_t which, int procfd, struct backend *b);
 
 /* Waits until the namespace of child has a default route (the backend has
  * configured it), at most timeout_ms; ECHILD if the backend ended first,
  * ETIMEDOUT if it took too long. b->message says what the backend said. */
 int wait_for_backend(struct backend *b, pid_t child, int timeout_ms);
 
-/* Ends the backend, if any, and reaps it. */
+/* Ends the backend, if any, reaps it and closes its fds. */
 void stop_backend(struct backend *b);
 
 /* In the sandbox's mount namespace: mounts a read-only file with text on

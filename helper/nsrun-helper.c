@@ -364,8 +364,9 @@ static void block_signals(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "signals", "signalfd", errno, "");
 }
 
-/* The sandbox's first process waits here until its id maps are written. */
-static void wait_for_id_maps(struct sandbox *sb)
+/* The sandbox's first process waits here until its id maps are written (and
+ * its network is up); returns which backend of "network" runs. */
+static size_t wait_for_id_maps(struct sandbox *sb)
 {
   char byte;
   ssize_t n;
@@ -376,6 +377,7 @@ static void wait_for_id_maps(struct sandbox *sb)
   if (n != 1) /* the helper died or failed: it reports why */
     _exit(EXIT_SETUP);
   close(sb->sync_fd[0]);
+  return byte == 1 ? 1 : 0;
 }
 
 /* Enters a new time namespace with the configured clock offsets; returns -1
@@ -678,7 +680,7 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
    * it is not given (take_terminal), where a group of its own would be stopped by SIGTTIN */
   if (c->join_pid && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
     die(EXIT_SETUP, "join", "setpgid", errno, "the command's process group");
-  wait_for_id_maps(sb);
+  const char *resolv_conf = c->networks[wait_for_id_maps(sb)].resolv_conf;
   if (reenters_caller_cwd(c) && !getcwd(caller_cwd, sizeof caller_cwd))
     die(EXIT_SETUP, "cwd", "getcwd", errno, "the working directory");
   nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -696,7 +698,7 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     set_up_filesystem(c);
   if (reenters_caller_cwd(c) && chdir(caller_cwd) < 0)
     die(EXIT_SETUP, "cwd", "chdir", errno, "%s", caller_cwd);
-  if (c->resolv_conf && mount_resolv_conf(c->resolv_conf, &failed_call) < 0)
+  if (resolv_conf && mount_resolv_conf(resolv_conf, &failed_call) < 0)
     die(EXIT_SETUP, "resolv-conf", failed_call, errno, "/etc/resolv.conf");
   if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
     die(EXIT_SETUP, "hostname", "sethostname", errno, "%s", c->hostname);
@@ -907,12 +909,19 @@ static noreturn void abandon_child(struct sandbox *sb, const struct report *r)
 }
 
 /* Starts the network backend once the namespaces and their id maps exist, and
- * waits until it has configured the network: the command starts with it up. */
-static void connect_network(const struct config *c, struct sandbox *sb)
+ * waits until it has configured the network: the command starts with it up.
+ * A backend that fails is followed by the fallback, if any; returns the index
+ * of the one that runs, which the child is told for its resolv.conf. */
+static char connect_network(const struct config *c, struct sandbox *sb)
 {
   struct backend *b = &sb->network;
-  if (start_backend(c, sb->procfd, b) == 0 && wait_for_backend(b, sb->child, NETWORK_READY_MS) == 0)
-    return;
+  for (size_t i = 0; i < c->networks_len; i++) {
+    if (start_backend(c, i, sb->procfd, b) == 0 && wait_for_backend(b, sb->child, NETWORK_READY_MS) == 0)
+      return (char)i;
+    if (i + 1 == c->networks_len)
+      break;
+    stop_backend(b);
+  }
   struct report r = { .kind = REPORT_ERROR, .err = errno, .exit_code = EXIT_SETUP, .step = "network" };
   snprintf(r.syscall, sizeof r.syscall, "%s", b->failed_call);
   snprintf(r.detail, sizeof r.detail, "%s", b->message);
@@ -928,9 +937,8 @@ static void write_id_maps_and_release(const struct config *c, struct sandbox *sb
     snprintf(r.detail, sizeof r.detail, "/proc/%d/%s", (int)sb->child, failed_file);
     abandon_child(sb, &r);
   }
-  if (c->network_backend)
-    connect_network(c, sb);
-  if (write_all(sb->sync_fd[1], "", 1) < 0) /* releases the child */
+  char network = c->network_backend ? connect_network(c, sb) : 0;
+  if (write_all(sb->sync_fd[1], &network, 1) < 0) /* releases the child, telling it which backend runs */
     die(EXIT_SETUP, "clone", "write", errno, "the sync pipe");
   close(sb->sync_fd[1]);
 }

@@ -81,6 +81,8 @@ export interface HelperConfig {
   readonly mounts?: readonly MountEntry[];
   /** The network backend the helper starts once the namespaces exist, before the command. */
   readonly network?: NetworkConfig;
+  /** The backend started instead should `network` fail (`--network auto`: slirp4netns after pasta). */
+  readonly 'network-fallback'?: NetworkConfig | undefined;
   /** Enter this process's network namespace (and user namespace) before creating the others. */
   readonly 'join-network'?: JoinedNetwork | undefined;
 }

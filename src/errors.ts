@@ -204,7 +204,11 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
     return `cannot join ${what} of process ${config.join?.pid ?? '?'}`;
   },
   keep: () => 'cannot detach the holder of the kept namespaces',
-  network: (config) => `cannot connect the sandbox's network through ${config.network?.backend ?? 'its backend'}`,
+  network: (config) => {
+    const tried = [config.network, config['network-fallback']].flatMap((n) => (n === undefined ? [] : [n.backend]));
+    const backends = tried.length === 0 ? 'its backend' : tried.join(', nor through ');
+    return `cannot connect the sandbox's network through ${backends}`;
+  },
   'resolv-conf': () => "cannot mount the sandbox's /etc/resolv.conf",
   ...MOUNT_STEP_FAILURES,
 };

@@ -369,6 +369,7 @@ const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   'read-only': 'holder',
   mounts: 'holder',
   network: 'holder',
+  'network-fallback': 'holder',
   'join-network': 'holder',
   init: 'init',
   command: 'command',

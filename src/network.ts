@@ -24,7 +24,13 @@ const DNS_ADDRESS: Readonly<Record<Backend, string>> = { pasta: '169.254.1.1', s
 export type NetworkChoice =
   | { readonly kind: 'none' }
   | { readonly kind: 'host' }
-  | { readonly kind: 'backend'; readonly backend: Backend; readonly program: string }
+  | {
+      readonly kind: 'backend';
+      readonly backend: Backend;
+      readonly program: string;
+      /** With `auto`: the next backend installed, started should this one fail. */
+      readonly fallback?: { readonly backend: Backend; readonly program: string } | undefined;
+    }
   /** The network namespace of the kept sandbox `name` (podman's pods). */
   | { readonly kind: 'sandbox'; readonly name: string };
 
@@ -70,11 +76,13 @@ export function chooseNetwork(value: string, system: SystemContext): NetworkChoi
   if (value.startsWith('sandbox:')) return { kind: 'sandbox', name: value.slice('sandbox:'.length) };
   const wanted: readonly Backend[] = value === 'auto' ? BACKENDS : BACKENDS.filter((b) => b === value);
   if (wanted.length === 0) return resolveNetworkName(value);
-  for (const backend of wanted) {
+  const installed = wanted.flatMap((backend) => {
     const program = findProgram(backend, system);
-    if (program !== undefined) return { kind: 'backend', backend, program };
-  }
-  throw notInstalled(wanted);
+    return program === undefined ? [] : [{ backend, program }];
+  });
+  const [first, next] = installed;
+  if (first === undefined) throw notInstalled(wanted);
+  return { kind: 'backend', ...first, fallback: next };
 }
 
 /** A port or a range of ports, `N` or `N-M`, within 1..65535. */
@@ -123,7 +131,7 @@ function resolvConf(backend: Backend, system: SystemContext): string {
 
 /** The backend's command line, less the arguments naming the sandbox's namespaces, which the helper adds. */
 function backendArguments(
-  choice: Extract<NetworkChoice, { kind: 'backend' }>,
+  choice: { readonly backend: Backend; readonly program: string },
   ports: readonly PublishedPorts[],
   hostLoopback: boolean,
   euid: number,
@@ -156,22 +164,25 @@ function backendArguments(
   ];
 }
 
-/** The config member `network` for a backend; undefined for `none` and `host`. */
+/** The config members `network` and `network-fallback` for a backend; none for the other modes. */
 export function networkConfig(
   choice: NetworkChoice,
   ports: readonly PublishedPorts[],
   hostLoopback: boolean,
   system: SystemContext,
-): NetworkConfig | undefined {
+): { network?: NetworkConfig; 'network-fallback'?: NetworkConfig } {
   if (choice.kind !== 'backend') {
     const shown = choice.kind === 'sandbox' ? `sandbox:${choice.name}` : choice.kind;
     if (ports.length > 0) throw usageError(`--publish needs --network pasta or auto, not ${shown}`);
     if (hostLoopback) throw usageError(`--host-loopback needs --network pasta, slirp4netns or auto, not ${shown}`);
-    return undefined;
+    return {};
   }
-  return {
-    backend: choice.backend,
-    argv: backendArguments(choice, ports, hostLoopback, system.euid),
-    'resolv-conf': resolvConf(choice.backend, system),
-  };
+  const entry = (backend: { readonly backend: Backend; readonly program: string }): NetworkConfig => ({
+    backend: backend.backend,
+    argv: backendArguments(backend, ports, hostLoopback, system.euid),
+    'resolv-conf': resolvConf(backend.backend, system),
+  });
+  // slirp4netns forwards no port here: with --publish, pasta has no fallback
+  const fallback = choice.fallback === undefined || ports.length > 0 ? undefined : entry(choice.fallback);
+  return { network: entry(choice), 'network-fallback': fallback };
 }

@@ -146,7 +146,9 @@ export interface NsrunOptions {
    * The sandbox's network: `none` (a network namespace of its own with only `lo` up), `host` (no
    * network namespace), `pasta` or `slirp4netns` (its own namespace, connected through that
    * user-mode backend to the network nsrun runs in), `auto` (the best backend installed: pasta,
-   * else slirp4netns). Without it, `net` in `flags` decides between `none` and `host`.
+   * else slirp4netns, which also takes over should pasta fail), `sandbox:NAME` (the network
+   * namespace of the sandbox kept as NAME). Without it, `net` in `flags` decides between `none`
+   * and `host`.
    * @default 'none' (from the default flags)
    */
   readonly network?: string;
@@ -445,7 +447,7 @@ export function normalizeOptions(
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
     'join-network': network.joined,
-    network: networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
+    ...networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
     mounts,

@@ -29,7 +29,13 @@ describe('parsePublish', () => {
 
 describe('chooseNetwork', () => {
   it('takes pasta for auto when both are installed, slirp4netns when only it is', () => {
-    expect(chooseNetwork('auto', fakeSystem({ executables: BOTH }))).toEqual({ kind: 'backend', backend: 'pasta', program: '/usr/bin/pasta' });
+    expect(chooseNetwork('auto', fakeSystem({ executables: BOTH }))).toEqual({
+      kind: 'backend',
+      backend: 'pasta',
+      program: '/usr/bin/pasta',
+      fallback: { backend: 'slirp4netns', program: '/usr/bin/slirp4netns' },
+    });
+    expect(chooseNetwork('pasta', fakeSystem({ executables: BOTH }))).toMatchObject({ fallback: undefined });
     expect(chooseNetwork('auto', fakeSystem({ executables: ['/usr/bin/slirp4netns'] }))).toMatchObject({ backend: 'slirp4netns' });
   });
 
@@ -71,6 +77,11 @@ describe('normalizeOptions with network', () => {
     expect(normalize({ network: 'slirp4netns' }, { executables: BOTH, files }).network?.['resolv-conf']).toBe(
       'nameserver 10.0.2.3\nsearch corp.example\noptions edns0\n',
     );
+  });
+
+  it('auto falls back from pasta to slirp4netns, unless ports are published (slirp4netns forwards none here)', () => {
+    expect(normalize({ network: 'auto' })['network-fallback']).toMatchObject({ backend: 'slirp4netns', 'resolv-conf': 'nameserver 10.0.2.3\n' });
+    expect(normalize({ network: 'auto', publish: ['8080:80'] })['network-fallback']).toBeUndefined();
   });
 
   it('publishes ports through pasta, and refuses them without a backend that forwards them', () => {

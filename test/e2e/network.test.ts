@@ -85,6 +85,17 @@ describe.each(identities)('--network as $name', (who: Identity) => {
     expect(r.stderr).toMatch(/^nsrun: cannot connect the sandbox's network through pasta: .*\(hint: host port 8080\/tcp is already taken in nsrun's network namespace; publish another one\)\n?$/);
   });
 
+  it('auto falls back to slirp4netns when pasta fails; pasta asked for by name does not', async () => {
+    const r = await inOuterNetwork(
+      `mkdir /mnt/bin; printf '#!/bin/sh\\necho "pasta: broken on purpose" >&2; exit 1\\n' > /mnt/bin/pasta; chmod 0755 /mnt/bin /mnt/bin/pasta
+      PATH=/mnt/bin:$PATH $AS "$NSRUN" --network auto --status-fd 3 -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080 3>&1 | grep -o 'tcp ping-tcp\\|"backend":"[a-z0-9]*"'
+      PATH=/mnt/bin:$PATH $AS "$NSRUN" --network pasta -- true; echo "exit $?"`,
+      who,
+    );
+    expect(r.stdout.split('\n')).toEqual(['"backend":"slirp4netns"', 'tcp ping-tcp', 'exit 125']);
+    expect(r.stderr).toBe("nsrun: cannot connect the sandbox's network through pasta: pasta: broken on purpose");
+  });
+
   it('runs the command with its network up: the first packet goes through (no race)', async () => {
     const r = await inOuterNetwork(
       `for b in pasta slirp4netns pasta slirp4netns; do $AS "$NSRUN" --network $b -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080; done`,
