@@ -46,6 +46,8 @@ export async function inOuterNetwork(script: string, who: Identity, timeout = 25
     reject: false,
     stdin: 'ignore',
     timeout,
+    // the outer PID namespace's init is a shell, which ignores SIGTERM: SIGKILL of unshare ends it (--kill-child), and all in it
+    killSignal: 'SIGKILL',
     env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', NSRUN: nsrunBin, NODE: process.execPath, CLIENT, SERVERS, ROOT: root, AS: who.prefix.join(' ') },
     extendEnv: false,
   });
