@@ -7,7 +7,7 @@ set -eu
 # busybox-static fills the root filesystems of the --rootfs tests (scripts/mkrootfs.sh); zsh runs the zsh completion test
 # tmux drives the terminal tests (several sandboxes on one terminal); bubblewrap is the peer the behaviour tests compare with;
 # passt (pasta) and slirp4netns are the backends of --network, iperf3 measures them in make bench
-packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev mount busybox-static zsh tmux bubblewrap passt slirp4netns"
+packages="musl-tools uidmap iproute2 procps util-linux bsdutils clang libclang-rt-dev mount busybox-static zsh tmux bubblewrap passt slirp4netns iperf3"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
