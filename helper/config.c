@@ -26,6 +26,7 @@ const struct ns_kind ns_kinds[NS_KINDS] = {
 #define MAX_OFFSET INT64_C(4611686018) /* KTIME_SEC_MAX / 2, the kernel's limit of an offset clock */
 #define MAX_QUERY 65536
 #define MAX_TMPFS_SIZE (INT64_C(1) << 50)
+#define MAX_NETWORK_ARGS 4096
 
 struct checker {
   char *err;
@@ -189,6 +190,61 @@ static int check_join(struct checker *ck, const char *key, const struct json *v,
   if (pid == 0)
     return bad(ck, "member \"%s\": \"pid\" is missing", key);
   c->join_pid = (pid_t)pid;
+  return 0;
+}
+
+/* "network" (slot 0) or "network-fallback" (slot 1): {"backend": "pasta"|"slirp4netns", "argv": [...], "resolv-conf": "..."}. */
+static int check_network(struct checker *ck, const char *key, const struct json *v, struct config *c, size_t slot)
+{
+  static const char *const backends[] = { "none", "pasta", "slirp4netns", NULL };
+  struct network_entry *e = &c->networks[slot];
+  int kind = 0;
+  if (want_type(ck, key, v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    if (strcmp(v->keys[i], "backend") == 0) {
+      if (want_enum(ck, "network.backend", &v->u.items[i], backends, &kind) < 0)
+        return -1;
+    } else if (strcmp(v->keys[i], "argv") == 0) {
+      if (want_strings(ck, "network.argv", &v->u.items[i], MAX_NETWORK_ARGS, &e->argv) < 0)
+        return -1;
+    } else if (strcmp(v->keys[i], "resolv-conf") == 0) {
+      if (want_string(ck, "network.resolv-conf", &v->u.items[i], 4096, &e->resolv_conf) < 0)
+        return -1;
+    } else {
+      return bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
+    }
+  }
+  if (kind == BACKEND_NONE || !e->argv || !e->argv[0] || e->argv[0][0] != '/')
+    return bad(ck, "member \"%s\": needs \"backend\" and \"argv\" starting with an absolute path", key);
+  e->backend = (enum backend_kind)kind;
+  if (slot == 0)
+    c->network_backend = e->backend;
+  if (slot + 1 > c->networks_len)
+    c->networks_len = slot + 1;
+  return 0;
+}
+
+/* "join-network": {"pid": N, "user": true}. */
+static int check_join_network(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  int64_t pid = 0;
+  if (want_type(ck, key, v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    if (strcmp(v->keys[i], "pid") == 0) {
+      if (want_range(ck, "join-network.pid", &v->u.items[i], 1, INT_MAX, &pid) < 0)
+        return -1;
+    } else if (strcmp(v->keys[i], "user") == 0) {
+      if (want_bool(ck, "join-network.user", &v->u.items[i], &c->network_of_user) < 0)
+        return -1;
+    } else {
+      return bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
+    }
+  }
+  if (pid == 0)
+    return bad(ck, "member \"%s\": \"pid\" is missing", key);
+  c->network_of = (pid_t)pid;
   return 0;
 }
 
@@ -450,6 +506,12 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     c->commit_fd = (int)n;
   } else if (strcmp(key, "query") == 0) {
     return check_query(ck, key, v, c);
+  } else if (strcmp(key, "network") == 0) {
+    return check_network(ck, key, v, c, 0);
+  } else if (strcmp(key, "network-fallback") == 0) {
+    return check_network(ck, key, v, c, 1);
+  } else if (strcmp(key, "join-network") == 0) {
+    return check_join_network(ck, key, v, c);
   } else {
     return bad(ck, "unknown member \"%.64s\"", key);
   }
@@ -466,11 +528,11 @@ static int check_combination(struct checker *ck, const struct config *c)
     { "uid-map", CLONE_NEWUSER }, { "gid-map", CLONE_NEWUSER },           { "mount-proc", CLONE_NEWPID | CLONE_NEWNS },
     { "mount-sys", CLONE_NEWNET | CLONE_NEWNS }, { "hostname", CLONE_NEWUTS }, { "domainname", CLONE_NEWUTS },
     { "time-offsets", CLONE_NEWTIME }, { "init", CLONE_NEWPID },
-    { "rootfs", CLONE_NEWNS }, { "mounts", CLONE_NEWNS },
+    { "rootfs", CLONE_NEWNS }, { "mounts", CLONE_NEWNS }, { "network", CLONE_NEWNET | CLONE_NEWNS },
   };
   const bool present[] = { c->uid_map.len > 0, c->gid_map.len > 0, c->mount_proc, c->mount_sys,
                            c->hostname != NULL, c->domainname != NULL, c->has_time_offsets, c->init,
-                           c->rootfs != NULL, c->mounts_len > 0 };
+                           c->rootfs != NULL, c->mounts_len > 0, c->network_backend != BACKEND_NONE };
 
   if (c->query && (c->command || c->clone_flags || c->join_pid || c->keep))
     return bad(ck, "member \"query\" stands alone");
@@ -478,6 +540,14 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"join\" creates no namespaces: not with \"namespaces\", \"keep\" or \"init\"");
   if (c->keep && (c->command || c->init))
     return bad(ck, "member \"keep\" runs no command: not with \"command\" or \"init\"");
+  if (c->network_of && (c->clone_flags & CLONE_NEWNET || c->network_backend || c->join_pid))
+    return bad(ck, "member \"join-network\": not with a new network namespace, \"network\" or \"join\"");
+  if (c->network_of_user && (c->clone_flags & CLONE_NEWUSER))
+    return bad(ck, "member \"join-network\" enters a user namespace: not with a new one");
+  if (c->networks_len > 1 && !c->network_backend)
+    return bad(ck, "member \"network-fallback\" needs \"network\"");
+  if (c->network_backend && c->keep)
+    return bad(ck, "member \"network\" ends with the helper: not with \"keep\"");
   if (c->commit_fd && !c->keep)
     return bad(ck, "member \"commit-fd\" needs \"keep\"");
   if (!c->command && !c->keep && !c->query)
@@ -519,6 +589,8 @@ void config_free(struct config *c)
   free(c->command);
   free(c->env);
   free(c->query);
+  for (size_t i = 0; i < c->networks_len; i++)
+    free(c->networks[i].argv);
   json_free(&c->doc);
   memset(c, 0, sizeof *c);
 }

@@ -40,6 +40,16 @@ struct mount_entry {
   int64_t size;            /* tmpfs: bytes; 0: the kernel's default */
 };
 
+/* The user-mode network backend of "network". */
+enum backend_kind { BACKEND_NONE, BACKEND_PASTA, BACKEND_SLIRP4NETNS };
+
+/* One backend of "network": its program (an absolute path) and arguments, and the sandbox's resolv.conf with it. */
+struct network_entry {
+  enum backend_kind backend;
+  char **argv;             /* NULL-terminated */
+  const char *resolv_conf; /* or NULL */
+};
+
 enum propagation { PROPAGATION_PRIVATE, PROPAGATION_SLAVE, PROPAGATION_SHARED, PROPAGATION_UNCHANGED };
 enum setgroups { SETGROUPS_UNSET, SETGROUPS_ALLOW, SETGROUPS_DENY };
 
@@ -74,6 +84,11 @@ struct config {
   bool read_only;            /* the new root is remounted read-only */
   size_t mounts_len;
   struct mount_entry mounts[MAX_MOUNTS];
+  enum backend_kind network_backend; /* "network": the backend the helper starts; BACKEND_NONE: none */
+  struct network_entry networks[2]; /* "network", then "network-fallback", tried in turn */
+  size_t networks_len;
+  pid_t network_of;          /* "join-network": the process whose network namespace is entered; 0: none */
+  bool network_of_user;      /* and its user namespace, first */
 };
 
 /* Parses and validates text into *c; returns 0, or -1 with a message in err. */

@@ -34,6 +34,7 @@
 #include "join.h"
 #include "nsquery.h"
 #include "mounts.h"
+#include "network.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -47,6 +48,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 #define MAX_CONFIG_BYTES (16 * 1024 * 1024)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define TERMINAL_ECHO_MS 5000 /* how late nsrun's relay of a terminal's signal may come */
+#define NETWORK_READY_MS 10000 /* how long a network backend may take to configure the namespace */
 #define CALLER_GONE_SIGNAL SIGRTMAX /* an exec's helper: nsrun died (PR_SET_PDEATHSIG), end the command's group */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
@@ -83,6 +85,7 @@ struct sandbox {
   int echoes_due[NSIG];          /* nsrun's copies of the terminal's signals, still to come and be dropped */
   uint64_t inodes[NS_KINDS];
   int exit_report_fd;            /* --init: where PID 1 tells how the command ended, or -1 */
+  struct backend network;        /* the user-mode network backend, of the sandbox's lifetime */
 };
 
 /* Where failures are told: the report pipe in the sandbox, the status fd (or
@@ -361,8 +364,9 @@ static void block_signals(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "signals", "signalfd", errno, "");
 }
 
-/* The sandbox's first process waits here until its id maps are written. */
-static void wait_for_id_maps(struct sandbox *sb)
+/* The sandbox's first process waits here until its id maps are written (and
+ * its network is up); returns which backend of "network" runs. */
+static size_t wait_for_id_maps(struct sandbox *sb)
 {
   char byte;
   ssize_t n;
@@ -373,6 +377,7 @@ static void wait_for_id_maps(struct sandbox *sb)
   if (n != 1) /* the helper died or failed: it reports why */
     _exit(EXIT_SETUP);
   close(sb->sync_fd[0]);
+  return byte == 1 ? 1 : 0;
 }
 
 /* Enters a new time namespace with the configured clock offsets; returns -1
@@ -675,7 +680,7 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
    * it is not given (take_terminal), where a group of its own would be stopped by SIGTTIN */
   if (c->join_pid && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
     die(EXIT_SETUP, "join", "setpgid", errno, "the command's process group");
-  wait_for_id_maps(sb);
+  const char *resolv_conf = c->networks[wait_for_id_maps(sb)].resolv_conf;
   if (reenters_caller_cwd(c) && !getcwd(caller_cwd, sizeof caller_cwd))
     die(EXIT_SETUP, "cwd", "getcwd", errno, "the working directory");
   nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -693,6 +698,8 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     set_up_filesystem(c);
   if (reenters_caller_cwd(c) && chdir(caller_cwd) < 0)
     die(EXIT_SETUP, "cwd", "chdir", errno, "%s", caller_cwd);
+  if (resolv_conf && mount_resolv_conf(resolv_conf, &failed_call) < 0)
+    die(EXIT_SETUP, "resolv-conf", failed_call, errno, "/etc/resolv.conf");
   if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
     die(EXIT_SETUP, "hostname", "sethostname", errno, "%s", c->hostname);
   if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
@@ -901,6 +908,27 @@ static noreturn void abandon_child(struct sandbox *sb, const struct report *r)
   fail_with(r);
 }
 
+/* Starts the network backend once the namespaces and their id maps exist, and
+ * waits until it has configured the network: the command starts with it up.
+ * A backend that fails is followed by the fallback, if any; returns the index
+ * of the one that runs, which the child is told for its resolv.conf. */
+static char connect_network(const struct config *c, struct sandbox *sb)
+{
+  struct backend *b = &sb->network;
+  for (size_t i = 0; i < c->networks_len; i++) {
+    if (start_backend(c, i, sb->procfd, b) == 0 && wait_for_backend(b, sb->child, NETWORK_READY_MS) == 0)
+      return (char)i;
+    if (i + 1 == c->networks_len)
+      break;
+    stop_backend(b);
+  }
+  struct report r = { .kind = REPORT_ERROR, .err = errno, .exit_code = EXIT_SETUP, .step = "network" };
+  snprintf(r.syscall, sizeof r.syscall, "%s", b->failed_call);
+  snprintf(r.detail, sizeof r.detail, "%s", b->message);
+  stop_backend(b);
+  abandon_child(sb, &r);
+}
+
 static void write_id_maps_and_release(const struct config *c, struct sandbox *sb)
 {
   if ((c->clone_flags & CLONE_NEWUSER) && write_id_maps(c, sb) < 0) {
@@ -909,7 +937,8 @@ static void write_id_maps_and_release(const struct config *c, struct sandbox *sb
     snprintf(r.detail, sizeof r.detail, "/proc/%d/%s", (int)sb->child, failed_file);
     abandon_child(sb, &r);
   }
-  if (write_all(sb->sync_fd[1], "", 1) < 0) /* releases the child */
+  char network = c->network_backend ? connect_network(c, sb) : 0;
+  if (write_all(sb->sync_fd[1], &network, 1) < 0) /* releases the child, telling it which backend runs */
     die(EXIT_SETUP, "clone", "write", errno, "the sync pipe");
   close(sb->sync_fd[1]);
 }
@@ -1064,7 +1093,10 @@ static void report_running(struct sandbox *sb)
   for (int k = 0; k < NS_KINDS; k++)
     n += snprintf(line + n, sizeof line - (size_t)n, "%s\"%s\":%llu", k ? "," : "", ns_kinds[k].name,
                   (unsigned long long)sb->inodes[k]);
-  emit_status("%s}}", line);
+  if (sb->network.pid > 0)
+    emit_status("%s},\"network\":{\"backend\":\"%s\",\"pid\":%d}}", line, sb->network.name, (int)sb->network.pid);
+  else
+    emit_status("%s}}", line);
 }
 
 /* With --init, the signal the command died of, as PID 1 reported it before it exited; else 0. */
@@ -1169,6 +1201,26 @@ static void join_namespaces(struct config *c)
   close_join_target(&t);
 }
 
+/* Enters the network namespace of the "join-network" process (after its user
+ * namespace, when asked: only there may an unprivileged caller enter it), where
+ * the sandbox's other namespaces are then created. */
+static void enter_network_of(const struct config *c)
+{
+  char path[48];
+  const char *files[] = { c->network_of_user ? "user" : NULL, "net" };
+  for (size_t i = 0; i < 2; i++) {
+    if (!files[i])
+      continue;
+    snprintf(path, sizeof path, "%d/ns/%s", (int)c->network_of, files[i]);
+    int fd = openat(host_proc, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      die(EXIT_SETUP, "join", "open", errno, "/proc/%s", path);
+    if (setns(fd, 0) < 0)
+      die(EXIT_SETUP, "join", "setns", errno, "/proc/%s", path);
+    close(fd);
+  }
+}
+
 int main(int argc, char **argv)
 {
   static struct config config;
@@ -1192,6 +1244,8 @@ int main(int argc, char **argv)
   open_host_proc();
   if (config.join_pid)
     join_namespaces(&config);
+  if (config.network_of)
+    enter_network_of(&config);
   sb.keep = config.keep;
   start_child(&config, &sb);
   arm_stop_timer(&config, &sb);
@@ -1202,6 +1256,7 @@ int main(int argc, char **argv)
   if (config.keep)
     return 0; /* the holder lives on; nsrun records it */
   int code = supervise(&sb);
+  stop_backend(&sb.network);
   give_terminal_back();
   kill_command_group(&sb);
   return code;

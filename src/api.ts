@@ -5,7 +5,7 @@ import { fstatSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { formatMessage, invalidValue, NsrunError, oneLine, usageError } from './errors.js';
-import { startHelper, type HelperResult, type SandboxReady, type StdioTarget } from './helper.js';
+import { startHelper, type HelperResult, type NetworkBackend, type SandboxReady, type StdioTarget } from './helper.js';
 import type { NamespaceName } from './namespaces.js';
 import { checkOptionTypes, describe, inApiSpelling, isBoolean, isNumber, isString, SANDBOX_OPTIONS, type OptionRow } from './option-names.js';
 import { normalizeOptions, type NsrunOptions } from './options.js';
@@ -139,6 +139,8 @@ export interface NsrunSandbox {
   readonly pid: number;
   /** The inode of each namespace the command lives in, by type. */
   readonly namespaces: Partial<Record<NamespaceName, number>>;
+  /** The backend that connects the sandbox's network (`network` pasta, slirp4netns or auto), and its host pid. */
+  readonly network: NetworkBackend | undefined;
 }
 
 /** A command started with `spawn`. */
@@ -453,7 +455,7 @@ function startChecked(command: readonly string[], options: RunOptions, follow: b
     relaySignals: false,
     // aborted already: the helper is ended before it can start the command
     withhold: abortSignal?.aborted === true,
-    onReady: follow ? (sandbox: SandboxReady) => announce({ pid: sandbox.childPid, namespaces: sandbox.namespaces }) : undefined,
+    onReady: follow ? (sandbox: SandboxReady) => announce({ pid: sandbox.childPid, namespaces: sandbox.namespaces, network: sandbox.network }) : undefined,
   });
   const { child } = helper;
   let stopped: 'cancelled' | 'timedOut' | 'maxBuffer' | undefined;

@@ -25,6 +25,22 @@ export type MountEntry =
   | { readonly type: 'tmpfs'; readonly destination: string; readonly size?: number }
   | { readonly type: 'dev'; readonly destination: string };
 
+/** The user-mode backend that connects the sandbox's network namespace (`--network pasta|slirp4netns`). */
+export interface NetworkConfig {
+  readonly backend: 'pasta' | 'slirp4netns';
+  /** Its program (absolute) and arguments; the helper adds those that name the sandbox's namespaces. */
+  readonly argv: readonly string[];
+  /** The sandbox's /etc/resolv.conf, mounted in its mount namespace. */
+  readonly 'resolv-conf'?: string;
+}
+
+/** The network namespace of another process the sandbox enters (`--network sandbox:NAME`). */
+export interface JoinedNetwork {
+  readonly pid: number;
+  /** Enter its user namespace first, and create no user namespace. */
+  readonly user?: true | undefined;
+}
+
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
   readonly version: 1;
@@ -63,6 +79,12 @@ export interface HelperConfig {
   readonly 'read-only'?: true;
   /** Binds, tmpfs and /dev mounts, in order. */
   readonly mounts?: readonly MountEntry[];
+  /** The network backend the helper starts once the namespaces exist, before the command. */
+  readonly network?: NetworkConfig;
+  /** The backend started instead should `network` fail (`--network auto`: slirp4netns after pasta). */
+  readonly 'network-fallback'?: NetworkConfig | undefined;
+  /** Enter this process's network namespace (and user namespace) before creating the others. */
+  readonly 'join-network'?: JoinedNetwork | undefined;
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

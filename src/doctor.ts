@@ -10,7 +10,8 @@ import { NsrunError } from './errors.js';
 import { helperHint, helperPath, runHelper, startHelper } from './helper.js';
 import { findMapProgram, subordinateRange, type SubordinateRange } from './idmaps.js';
 import { NAMESPACES, sysctlPath, type NamespaceName } from './namespaces.js';
-import { DEFAULTS, normalizeOptions } from './options.js';
+import { BACKEND_PACKAGES, BACKENDS, findProgram, type Backend } from './network.js';
+import { DEFAULTS, normalizeOptions, type NsrunOptions } from './options.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** How a check came out: `warning` is something only some options need. */
@@ -85,6 +86,15 @@ export interface DoctorReport {
     readonly subgid: SubordinateRange | null;
   };
   readonly cgroup: CgroupVersion;
+  /** What `--network` needs: the backends, /dev/net/tun, the lowest port an unprivileged user may bind. */
+  readonly network: {
+    /** Each backend: its path (null: not installed) and whether a sandbox of this user runs with it. */
+    readonly backends: Readonly<Record<Backend, { readonly path: string | null } & Attempt>>;
+    /** Whether this user may open /dev/net/tun, which both backends need. */
+    readonly tun: boolean;
+    /** net.ipv4.ip_unprivileged_port_start: published host ports below it need root. */
+    readonly unprivilegedPortStart: number | null;
+  };
   /** The checklist, one line per check, in the order nsrun doctor prints it. */
   readonly checks: readonly DoctorCheck[];
 }
@@ -100,11 +110,11 @@ function fixOf(error: NsrunError, names: readonly NamespaceName[], system: Syste
   return error.code === 'ENOSPC' && zero.length > 0 ? zero.map((kind) => `sysctl -w ${kind.limit}=15000`).join('; ') : error.hint;
 }
 
-/** Tries a sandbox with these namespaces (and user, when not root), running `true` with no output. */
-async function attempt(flags: readonly NamespaceName[] | string, system: SystemContext, helper: string): Promise<Attempt> {
+/** Tries a sandbox with these options (its namespaces, and user when not root), running `true` with no output. */
+async function attempt(options: NsrunOptions, system: SystemContext, helper: string): Promise<Attempt> {
   let names: readonly NamespaceName[] = [];
   try {
-    const config = normalizeOptions(['true'], { flags }, system);
+    const config = normalizeOptions(['true'], options, system);
     names = config.namespaces;
     const result = await runHelper(config, { helper, stdio: ['ignore', 'ignore', 'ignore'], relaySignals: false });
     return result.exitCode === 0 ? { available: true } : { available: false, error: `true exited with status ${result.exitCode}` };
@@ -112,6 +122,16 @@ async function attempt(flags: readonly NamespaceName[] | string, system: SystemC
     if (!(error instanceof NsrunError)) throw error;
     const message = error.hint === undefined ? error.message : `${error.message} (${error.hint})`;
     return { available: false, error: message, fix: fixOf(error, names, system) };
+  }
+}
+
+/** Whether this process may open `path` for reading and writing. */
+function canOpen(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -302,6 +322,23 @@ function checklist(report: Omit<DoctorReport, 'checks' | 'ok'>, arch: string, ra
     none: 'no cgroup hierarchy on /sys/fs/cgroup',
   };
   add('cgroup', report.cgroup === 'none' ? 'warning' : 'ok', cgroups[report.cgroup], report.cgroup === 'none' ? 'mount cgroup2 on /sys/fs/cgroup' : undefined);
+
+  const { network } = report;
+  add(
+    '/dev/net/tun',
+    network.tun ? 'ok' : 'warning',
+    network.tun ? `readable and writable by uid ${report.uid}` : `uid ${report.uid} cannot open it: --network pasta and slirp4netns fail`,
+    network.tun ? undefined : 'chmod 0666 /dev/net/tun (as root; the mode most distributions ship)',
+  );
+  for (const backend of BACKENDS) {
+    const found = network.backends[backend];
+    if (found.path === null) add(backend, 'warning', `not installed (needed by --network ${backend})`, `install the ${BACKEND_PACKAGES[backend]} package`);
+    else add(backend, found.available ? 'ok' : 'warning', found.available ? `${found.path} (works for uid ${report.uid})` : `${found.path}: ${found.error ?? 'fails'}`, found.fix);
+  }
+  const start = network.unprivilegedPortStart;
+  if (start !== null) {
+    add('net.ipv4.ip_unprivileged_port_start', 'ok', privileged || start === 0 ? String(start) : `${start}: without root, --publish takes host ports from ${start}`);
+  }
   return checks;
 }
 
@@ -311,9 +348,15 @@ export async function doctor(options: { readonly helper?: string } = {}): Promis
   const helper = options.helper ?? helperPath();
   const defaultNamespaces = normalizeOptions(['true'], {}, system).namespaces;
   const [defaultRun, ...tried] = await Promise.all([
-    attempt(DEFAULTS.flags, system, helper),
-    ...NAMESPACES.map((kind) => attempt([kind.name], system, helper)),
+    attempt({ flags: DEFAULTS.flags }, system, helper),
+    ...NAMESPACES.map((kind) => attempt({ flags: [kind.name] }, system, helper)),
   ]);
+  const backends = await Promise.all(
+    BACKENDS.map(async (backend) => {
+      const path = findProgram(backend, system) ?? null;
+      return { path, ...(path === null ? { available: false } : await attempt({ network: backend }, system, helper)) };
+    }),
+  );
   const namespaces = Object.fromEntries(NAMESPACES.map((kind, i) => [kind.name, tried[i] ?? { available: false }])) as Record<NamespaceName, Attempt>;
   const subuid = range('uid', system);
   const subgid = range('gid', system);
@@ -335,6 +378,11 @@ export async function doctor(options: { readonly helper?: string } = {}): Promis
       subgid: subgid.found,
     },
     cgroup: cgroupVersion(),
+    network: {
+      backends: Object.fromEntries(BACKENDS.map((backend, i) => [backend, backends[i] ?? { path: null, available: false }])) as Record<Backend, { path: string | null } & Attempt>,
+      tun: canOpen('/dev/net/tun'),
+      unprivilegedPortStart: readSysctl(system, 'net.ipv4.ip_unprivileged_port_start'),
+    },
   };
   return { ok: facts.defaultRun.available, ...facts, checks: checklist(facts, arch(), { uid: subuid.fix, gid: subgid.fix }) };
 }

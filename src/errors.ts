@@ -30,6 +30,8 @@ export const HELPER_STEPS = [
   'exec',
   'join',
   'keep',
+  'network',
+  'resolv-conf',
   ...MOUNT_STEPS,
 ] as const;
 
@@ -202,6 +204,12 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
     return `cannot join ${what} of process ${config.join?.pid ?? '?'}`;
   },
   keep: () => 'cannot detach the holder of the kept namespaces',
+  network: (config) => {
+    const tried = [config.network, config['network-fallback']].flatMap((n) => (n === undefined ? [] : [n.backend]));
+    const backends = tried.length === 0 ? 'its backend' : tried.join(', nor through ');
+    return `cannot connect the sandbox's network through ${backends}`;
+  },
+  'resolv-conf': () => "cannot mount the sandbox's /etc/resolv.conf",
   ...MOUNT_STEP_FAILURES,
 };
 
@@ -212,6 +220,7 @@ function reasonOf(record: HelperErrorRecord, config: HelperConfig): string | und
     return record.errno === undefined ? 'cannot execute' : `cannot execute: ${describeErrno(record.errno)}`;
   }
   if (record.step === 'config' || record.step === 'arguments') return record.detail;
+  if (record.step === 'network') return networkReason(record);
   return record.errno === undefined ? record.detail : describeErrno(record.errno);
 }
 
@@ -296,6 +305,32 @@ function timeNamespaceHint(code: string | undefined, context: ErrorContext): str
   return undefined;
 }
 
+/** Why the network backend failed: what it said, else how it ended. */
+function networkReason(record: HelperErrorRecord): string {
+  if (record.detail !== undefined) return record.detail;
+  if (record.code === 'ETIMEDOUT') return 'it did not configure the network within 10 seconds';
+  if (record.code === 'ECHILD') return 'it ended without saying why';
+  return record.errno === undefined ? 'it failed' : describeErrno(record.errno);
+}
+
+/** What the user can do about a failed network backend, from what it said. */
+function networkHint(detail: string | undefined, context: ErrorContext): string | undefined {
+  if (detail === undefined) return undefined;
+  if (/tun/i.test(detail)) {
+    return (
+      `the backend must open /dev/net/tun, which uid ${context.system.euid} may not; most distributions make it 0666 ` +
+      '(chmod 0666 /dev/net/tun), or run nsrun as root'
+    );
+  }
+  if (/in use|bind/i.test(detail)) {
+    // pasta names the option it could not carry out: '-t 127.0.0.1/8080:80'
+    const named = /'-([tu]) (?:[^/' ]*\/)?([\d-]+)/.exec(detail);
+    const ports = named === null ? 'a published host port' : `host port ${named[2] ?? ''}/${named[1] === 'u' ? 'udp' : 'tcp'}`;
+    return `${ports} is already taken in nsrun's network namespace; publish another one`;
+  }
+  return undefined;
+}
+
 /** What the user can do about a failed step, computed from the config and the system. */
 function hintFor(record: HelperErrorRecord, context: ErrorContext): string | undefined {
   const { config } = context;
@@ -334,6 +369,8 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
         'a new /proc needs a PID namespace owned by the new user namespace, and the kernel refuses it ' +
         'while parts of the current /proc are hidden (as in many containers); pass --no-proc'
       );
+    case 'network':
+      return networkHint(record.detail, context);
     case 'join':
       if (refused) return "joining another user's process needs root; an unprivileged user may join only the sandboxes it made";
       return undefined;

@@ -56,6 +56,14 @@ export interface SandboxReady {
   readonly namespaces: Partial<Record<NamespaceName, number>>;
   /** When the command was executed, in ns on the clock of process.hrtime.bigint(). */
   readonly executedAt: bigint;
+  /** The network backend that connects the sandbox (`--network pasta|slirp4netns`), and its host pid. */
+  readonly network?: NetworkBackend | undefined;
+}
+
+/** A running network backend, as the status stream names it. */
+export interface NetworkBackend {
+  readonly backend: 'pasta' | 'slirp4netns';
+  readonly pid: number;
 }
 
 /** How to run the helper. */
@@ -266,9 +274,17 @@ interface StatusLine {
   readonly childPid?: number;
   readonly executedUs?: number;
   readonly namespaces?: Partial<Record<NamespaceName, number>>;
+  readonly network?: NetworkBackend;
   readonly exitCode?: number;
   readonly signal?: number;
   readonly error?: unknown;
+}
+
+/** The `network` member of a status line, when it names a backend and its pid. */
+function networkOf(value: unknown): NetworkBackend | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { backend, pid } = value as { backend?: unknown; pid?: unknown };
+  return (backend === 'pasta' || backend === 'slirp4netns') && Number.isInteger(pid) ? { backend, pid: Number(pid) } : undefined;
 }
 
 function readStatusLine(text: string): StatusLine {
@@ -289,6 +305,7 @@ function readStatusLine(text: string): StatusLine {
       typeof ns === 'object' && ns !== null
         ? Object.fromEntries(Object.entries(ns).filter(([, inode]) => Number.isInteger(inode)))
         : undefined,
+    network: networkOf(line['network']),
     exitCode: int(line['exit-code']),
     signal: int(line['signal']),
     error: 'error' in line ? line['error'] : undefined,
@@ -393,7 +410,7 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       // CLOCK_MONOTONIC, which process.hrtime reads too
       if (line.executedUs !== undefined) executedAt = BigInt(line.executedUs) * 1000n;
       if (line.namespaces !== undefined) namespaces = line.namespaces;
-      if (line.childPid !== undefined) options.onReady?.({ childPid: line.childPid, namespaces, executedAt: executedAt ?? process.hrtime.bigint() });
+      if (line.childPid !== undefined) options.onReady?.({ childPid: line.childPid, namespaces, executedAt: executedAt ?? process.hrtime.bigint(), network: line.network });
       if (line.exitCode !== undefined) ended = { exitCode: line.exitCode, signal: line.signal };
       if (line.error !== undefined) failure = fromHelperError(line.error, { config, system: processContext() });
     };

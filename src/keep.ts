@@ -368,6 +368,9 @@ const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   rootfs: 'holder',
   'read-only': 'holder',
   mounts: 'holder',
+  network: 'holder',
+  'network-fallback': 'holder',
+  'join-network': 'holder',
   init: 'init',
   command: 'command',
   cwd: 'command',
@@ -416,6 +419,9 @@ export function commandConfig(config: HelperConfig, sandbox: KeptSandbox, cwd: s
  */
 export async function createSandbox(name: string, config: HelperConfig, system: SystemContext = processContext()): Promise<KeptSandbox> {
   validateName(name);
+  if (config.network !== undefined) {
+    throw usageError(`--network ${config.network.backend} cannot be kept with --name yet: its backend ends with nsrun`, 'keep a sandbox with --network none, and join its network with --network sandbox:NAME');
+  }
   const root = ensureStateRoot(system);
   const dir = join(root, name);
   try {

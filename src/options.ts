@@ -1,12 +1,14 @@
 /** The options of a sandbox, shared by the API and the CLI, and their normalisation into the helper's config. */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LIMITS, type HelperConfig, type IdMapLine, type Propagation, type TimeOffsets } from './config.js';
+import { LIMITS, type HelperConfig, type IdMapLine, type JoinedNetwork, type Propagation, type TimeOffsets } from './config.js';
 import { invalidValue, usageError } from './errors.js';
 import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
 import { namespaceKind, parseFlags, sortNamespaces, type FlagWord, type NamespaceName } from './namespaces.js';
 import { keptCapabilities } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
+import { findSandbox } from './keep.js';
+import { chooseNetwork, networkConfig, parsePublish, type NetworkChoice } from './network.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** Every propagation, in the order help lists them. */
@@ -142,6 +144,28 @@ export interface NsrunOptions {
    * @default none
    */
   readonly mounts?: readonly MountSpec[];
+  /**
+   * The sandbox's network: `none` (a network namespace of its own with only `lo` up), `host` (no
+   * network namespace), `pasta` or `slirp4netns` (its own namespace, connected through that
+   * user-mode backend to the network nsrun runs in), `auto` (the best backend installed: pasta,
+   * else slirp4netns, which also takes over should pasta fail), `sandbox:NAME` (the network
+   * namespace of the sandbox kept as NAME). Without it, `net` in `flags` decides between `none`
+   * and `host`.
+   * @default 'none' (from the default flags)
+   */
+  readonly network?: string;
+  /**
+   * Ports of nsrun's network namespace forwarded into the sandbox, `[IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp]`
+   * with ranges `N-M` (needs `network` pasta or auto).
+   * @default none
+   */
+  readonly publish?: readonly string[];
+  /**
+   * Let the sandbox reach the loopback of nsrun's network namespace (its local services) through
+   * the backend's gateway address; off by default, since it exposes them.
+   * @default false
+   */
+  readonly hostLoopback?: boolean;
 }
 
 /** The values of the options whose default is a value, shared with the help text. */
@@ -320,17 +344,48 @@ function validateFilesystemPropagation(propagation: Propagation, rootfs: string 
   }
 }
 
-/** The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `user` when unprivileged. */
+/** Validates `network` against `flags`: which network the sandbox gets and the namespaces it takes. */
+function validateNetwork(
+  options: NsrunOptions,
+  requested: readonly NamespaceName[],
+  system: SystemContext,
+): { choice: NetworkChoice; namespaces: NamespaceName[]; joined?: JoinedNetwork } {
+  const fromFlags: NetworkChoice = { kind: requested.includes('net') ? 'none' : 'host' };
+  const choice = options.network === undefined ? fromFlags : chooseNetwork(options.network, system);
+  const names = new Set(requested);
+  if (choice.kind === 'host' || choice.kind === 'sandbox') {
+    if (options.flags !== undefined && requested.includes('net')) throw usageError(`--network ${options.network} cannot be used with net in --flags`);
+    names.delete('net');
+  }
+  if (choice.kind === 'sandbox') {
+    const holder = findSandbox(choice.name, system);
+    // without root, only the sandbox's own user namespace may enter its network namespace: the new one lives in it too
+    const user = system.euid !== 0 && holder.namespaces.user !== undefined;
+    if (user) names.delete('user');
+    return { choice, namespaces: sortNamespaces(names), joined: { pid: holder.holder, user: user ? true : undefined } };
+  }
+  if (choice.kind !== 'host') {
+    names.add('net');
+  }
+  if (choice.kind === 'backend') names.add('mnt'); // the sandbox's own /etc/resolv.conf
+  return { choice, namespaces: sortNamespaces(names) };
+}
+
+/**
+ * The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `user` when
+ * unprivileged unless the sandbox enters the user namespace of another (`inUserOf`).
+ */
 function impliedNamespaces(
   requested: readonly NamespaceName[],
   timeOffsets: TimeOffsets | undefined,
   euid: number,
   mounts = false,
+  inUserOf = false,
 ): NamespaceName[] {
   const names = new Set(requested);
   if (timeOffsets !== undefined) names.add('time');
   if (mounts) names.add('mnt');
-  if (euid !== 0 && [...names].some((name) => name !== 'user')) names.add('user');
+  if (euid !== 0 && !inUserOf && [...names].some((name) => name !== 'user')) names.add('user');
   return sortNamespaces(names);
 }
 
@@ -367,7 +422,14 @@ export function normalizeOptions(
   const timeOffsets = validateTimeOffset(options.timeOffset);
   const rootfs = validateRootfs(options.rootfs, system.cwd);
   const mounts = validateMounts(options.mounts, system.cwd);
-  const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid, rootfs !== undefined || mounts !== undefined);
+  const network = validateNetwork(options, validateFlags(options.flags), system);
+  const namespaces = impliedNamespaces(
+    network.namespaces,
+    timeOffsets,
+    system.euid,
+    rootfs !== undefined || mounts !== undefined,
+    network.joined?.user === true,
+  );
   const has = (name: NamespaceName): boolean => namespaces.includes(name);
   const maps = idMapsFor(options, namespaces, system);
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
@@ -399,6 +461,8 @@ export function normalizeOptions(
     'stop-timeout': validateInteger('--stop-timeout', options.stopTimeout ?? DEFAULTS.stopTimeout, 0, LIMITS.stopTimeoutSeconds),
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
+    'join-network': network.joined,
+    ...networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
     mounts,

@@ -187,6 +187,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       rootfs: lastString(args['rootfs']),
       readOnly: flag(args['read-only']),
       mounts: commandLineMounts(given),
+      network: lastString(args['network']),
+      publish: strings(args['publish']),
+      hostLoopback: flag(args['host-loopback']),
     },
   };
 }

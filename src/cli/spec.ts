@@ -91,6 +91,13 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'tmpfs', type: 'array', description: 'DST[:size=N[k|m|g]] mounts a new tmpfs on DST (repeatable)', completes: 'directory' },
   { name: 'dev', type: 'boolean', description: 'a minimal /dev: null, zero, full, random, urandom, tty, a private devpts, shm' },
   { name: 'read-only', type: 'boolean', description: 'remount the new root read-only once everything is mounted (needs --rootfs)' },
+  {
+    name: 'network',
+    type: 'string',
+    description: 'none (only lo), host (no network namespace), pasta or slirp4netns (its own network reaching out), auto (the best installed), sandbox:NAME',
+  },
+  { name: 'publish', alias: 'p', type: 'array', description: '[IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp] forwards ports into the sandbox (repeatable; ranges N-M)' },
+  { name: 'host-loopback', type: 'boolean', description: "let the sandbox reach the loopback of nsrun's network namespace (off: it exposes local services)" },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
   { name: 'name', type: 'string', description: 'keep the namespaces under this name after the command ends (nsrun ps, exec --name, rm)' },
   {

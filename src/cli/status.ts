@@ -87,7 +87,8 @@ export function openStatusStream(fd: number | undefined): StatusStream | undefin
   if (fd === undefined) return undefined;
   checkWritable(fd);
   return {
-    ready: (sandbox) => writeLine(fd, { 'child-pid': sandbox.childPid, namespaces: sandbox.namespaces }),
+    ready: (sandbox) =>
+      writeLine(fd, { 'child-pid': sandbox.childPid, namespaces: sandbox.namespaces, ...(sandbox.network === undefined ? {} : { network: sandbox.network }) }),
     ended: (result) =>
       writeLine(fd, result.signal === undefined ? { 'exit-code': result.exitCode } : { 'exit-code': result.exitCode, signal: osConstants().signals[result.signal] }),
     failed: (error) => writeLine(fd, { error: errorRecord(error) }),

@@ -28,6 +28,9 @@ const NOTHING = {
   rootfs: undefined,
   readOnly: false,
   mounts: undefined,
+  network: undefined,
+  publish: undefined,
+  hostLoopback: false,
 };
 
 describe('parseCommandLine', () => {

@@ -1,0 +1,188 @@
+/** `--network` and `--publish`: which network a sandbox has, and the backend that connects it. */
+import { isAbsolute, join } from 'node:path';
+import type { NetworkConfig } from './config.js';
+import { EXIT, invalidValue, NsrunError, usageError } from './errors.js';
+import type { SystemContext } from './system.js';
+
+/** The user-mode backends, best first: `auto` takes the first one installed. */
+export const BACKENDS = ['pasta', 'slirp4netns'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** The modes of `--network` besides `sandbox:NAME`. */
+export const NETWORK_MODES = ['none', 'host', 'auto', ...BACKENDS] as const;
+
+/** The package of each backend, as Debian and Fedora name it. */
+export const BACKEND_PACKAGES: Readonly<Record<Backend, string>> = { pasta: 'passt', slirp4netns: 'slirp4netns' };
+
+/** Where programs are looked for after PATH, as the helper does (a caller's PATH may be empty). */
+const DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** The addresses inside the sandbox where each backend answers DNS, forwarding to the resolver of nsrun's namespace. */
+const DNS_ADDRESS: Readonly<Record<Backend, string>> = { pasta: '169.254.1.1', slirp4netns: '10.0.2.3' };
+
+/** What `--network` asks for, once read. */
+export type NetworkChoice =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'host' }
+  | {
+      readonly kind: 'backend';
+      readonly backend: Backend;
+      readonly program: string;
+      /** With `auto`: the next backend installed, started should this one fail. */
+      readonly fallback?: { readonly backend: Backend; readonly program: string } | undefined;
+    }
+  /** The network namespace of the kept sandbox `name` (podman's pods). */
+  | { readonly kind: 'sandbox'; readonly name: string };
+
+/** One `--publish` entry: host ports onto sandbox ports. */
+export interface PublishedPorts {
+  readonly address: string | undefined;
+  readonly host: readonly [first: number, last: number];
+  readonly sandbox: readonly [first: number, last: number];
+  readonly protocol: 'tcp' | 'udp';
+}
+
+/** The absolute path of `program` on PATH or in the usual directories, if installed. */
+export function findProgram(program: string, system: SystemContext): string | undefined {
+  const dirs = [...(system.env['PATH'] ?? '').split(':').filter((dir) => isAbsolute(dir)), ...DEFAULT_PATH];
+  return dirs.map((dir) => join(dir, program)).find((path) => system.isExecutable(path));
+}
+
+/** A setup error (exit 125) for a backend that is not installed. */
+function notInstalled(backends: readonly Backend[]): NsrunError {
+  const what = backends.length === 1 ? `${backends.join('')} is not installed` : `neither ${backends.join(' nor ')} is installed`;
+  const packages = backends.map((b) => BACKEND_PACKAGES[b]).join(' or ');
+  return new NsrunError(`cannot connect the sandbox's network: ${what}`, {
+    step: 'network',
+    exitCode: EXIT.setup,
+    hint: `install the ${packages} package (apt-get install ${backends.map((b) => BACKEND_PACKAGES[b]).join(' ')})`,
+  });
+}
+
+/**
+ * The one place where a `--network` value that is no mode of nsrun's own would name a network
+ * made by `nsrun network create`; until such networks exist, every such name is refused.
+ */
+export function resolveNetworkName(name: string): never {
+  throw usageError(
+    `invalid --network '${name}': no such network`,
+    `expected one of ${NETWORK_MODES.join(', ')} or sandbox:NAME (a sandbox kept with --name)`,
+  );
+}
+
+/** Reads `--network`: a mode, `auto` resolved to the best backend installed. */
+export function chooseNetwork(value: string, system: SystemContext): NetworkChoice {
+  if (value === 'none' || value === 'host') return { kind: value };
+  if (value.startsWith('sandbox:')) return { kind: 'sandbox', name: value.slice('sandbox:'.length) };
+  const wanted: readonly Backend[] = value === 'auto' ? BACKENDS : BACKENDS.filter((b) => b === value);
+  if (wanted.length === 0) return resolveNetworkName(value);
+  const installed = wanted.flatMap((backend) => {
+    const program = findProgram(backend, system);
+    return program === undefined ? [] : [{ backend, program }];
+  });
+  const [first, next] = installed;
+  if (first === undefined) throw notInstalled(wanted);
+  return { kind: 'backend', ...first, fallback: next };
+}
+
+/** A port or a range of ports, `N` or `N-M`, within 1..65535. */
+function portRange(text: string, shown: string): readonly [number, number] {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
+  const first = Number(match?.[1]);
+  const last = match?.[2] === undefined ? first : Number(match[2]);
+  if (match === null || first < 1 || last > 65535 || last < first) {
+    throw invalidValue('--publish', shown, 'expected [IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp], ports or ranges N-M from 1 to 65535');
+  }
+  return [first, last];
+}
+
+/** Reads one `--publish` entry, as podman writes it: `[IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp]`, with ranges. */
+export function parsePublish(entry: string): PublishedPorts {
+  const accepts = 'expected [IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp], e.g. 8080:80 or 127.0.0.1:5000-5001:5000-5001/udp';
+  const slash = entry.lastIndexOf('/');
+  const protocol = slash < 0 ? 'tcp' : entry.slice(slash + 1);
+  if (protocol !== 'tcp' && protocol !== 'udp') throw invalidValue('--publish', entry, accepts);
+  const parts = (slash < 0 ? entry : entry.slice(0, slash)).split(':');
+  if (parts.length < 2 || parts.length > 3) throw invalidValue('--publish', entry, accepts);
+  const [address, host, sandbox] = parts.length === 3 ? parts : [undefined, ...parts];
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address ?? '0.0.0.0');
+  if (ipv4 === null || ipv4.slice(1).some((octet) => Number(octet) > 255)) {
+    throw invalidValue('--publish', entry, `expected an IPv4 address before the host port; ${accepts}`);
+  }
+  const published = { address, host: portRange(host ?? '', entry), sandbox: portRange(sandbox ?? '', entry), protocol } as const;
+  if (published.host[1] - published.host[0] !== published.sandbox[1] - published.sandbox[0]) {
+    throw invalidValue('--publish', entry, 'the host and sandbox ranges must have as many ports');
+  }
+  return published;
+}
+
+/** A range as pasta and messages write it: `N` or `N-M`. */
+function rangeText([first, last]: readonly [number, number]): string {
+  return first === last ? String(first) : `${first}-${last}`;
+}
+
+/** The lines of the caller's resolv.conf that stay true inside (search domains, options), after the backend's resolver. */
+function resolvConf(backend: Backend, system: SystemContext): string {
+  const kept = (system.readFile('/etc/resolv.conf') ?? '')
+    .split('\n')
+    .filter((line) => /^(search|domain|options)\s/.test(line));
+  return [`nameserver ${DNS_ADDRESS[backend]}`, ...kept].join('\n') + '\n';
+}
+
+/** The backend's command line, less the arguments naming the sandbox's namespaces, which the helper adds. */
+function backendArguments(
+  choice: { readonly backend: Backend; readonly program: string },
+  ports: readonly PublishedPorts[],
+  hostLoopback: boolean,
+  euid: number,
+): string[] {
+  if (choice.backend === 'slirp4netns') {
+    if (ports.length > 0) throw usageError('--publish needs --network pasta (slirp4netns forwards ports through its API socket, which nsrun does not drive yet)');
+    return [choice.program, '--configure', '--mtu=65520', ...(hostLoopback ? [] : ['--disable-host-loopback'])];
+  }
+  const forwards = (protocol: 'tcp' | 'udp'): string[] => {
+    const mine = ports.filter((p) => p.protocol === protocol);
+    if (mine.length === 0) return [protocol === 'tcp' ? '-t' : '-u', 'none'];
+    return mine.flatMap((p) => [
+      protocol === 'tcp' ? '-t' : '-u',
+      `${p.address === undefined ? '' : `${p.address}/`}${rangeText(p.host)}:${rangeText(p.sandbox)}`,
+    ]);
+  };
+  return [
+    choice.program,
+    '--config-net',
+    '--foreground',
+    '--quiet',
+    '--dns-forward',
+    DNS_ADDRESS.pasta,
+    ...forwards('tcp'),
+    ...forwards('udp'),
+    // the outer namespace's loopback: through the gateway's address (map-gw) and the sandbox's own ports (-T/-U)
+    ...(hostLoopback ? ['-T', 'auto', '-U', 'auto'] : ['--no-map-gw', '-T', 'none', '-U', 'none']),
+    // as root pasta would switch to nobody, who cannot enter the sandbox's namespaces
+    ...(euid === 0 ? ['--runas', '0'] : []),
+  ];
+}
+
+/** The config members `network` and `network-fallback` for a backend; none for the other modes. */
+export function networkConfig(
+  choice: NetworkChoice,
+  ports: readonly PublishedPorts[],
+  hostLoopback: boolean,
+  system: SystemContext,
+): { network?: NetworkConfig; 'network-fallback'?: NetworkConfig } {
+  if (choice.kind !== 'backend') {
+    const shown = choice.kind === 'sandbox' ? `sandbox:${choice.name}` : choice.kind;
+    if (ports.length > 0) throw usageError(`--publish needs --network pasta or auto, not ${shown}`);
+    if (hostLoopback) throw usageError(`--host-loopback needs --network pasta, slirp4netns or auto, not ${shown}`);
+    return {};
+  }
+  const entry = (backend: { readonly backend: Backend; readonly program: string }): NetworkConfig => ({
+    backend: backend.backend,
+    argv: backendArguments(backend, ports, hostLoopback, system.euid),
+    'resolv-conf': resolvConf(backend.backend, system),
+  });
+  // slirp4netns forwards no port here: with --publish, pasta has no fallback
+  const fallback = choice.fallback === undefined || ports.length > 0 ? undefined : entry(choice.fallback);
+  return { network: entry(choice), 'network-fallback': fallback };
+}

@@ -1,0 +1,165 @@
+// --network and --publish end to end, as root and unprivileged, each case in an outer network of
+// its own (network/outer.ts) with the test's own servers: no packet leaves it.
+import { describe, expect, it } from 'vitest';
+import { identities, type Identity } from './harness.js';
+import { inOuterNetwork, OUTER } from './network/outer.js';
+
+const BACKENDS = ['pasta', 'slirp4netns'] as const;
+
+/** Where each backend's gateway address leads to the outer loopback, when it is let through. */
+const LOOPBACK_VIA: Readonly<Record<(typeof BACKENDS)[number], string>> = { pasta: OUTER.gateway, slirp4netns: '10.0.2.2' };
+
+/** A script that runs the client in a sandbox: `sandbox pasta tcp HOST PORT`. */
+const SANDBOX = 'sandbox() { b=$1; shift; $AS "$NSRUN" --network "$b" "$@"; }';
+
+/** Waits until the file $1 says "serving" (a published sandbox server is up), at most 10 s. */
+const SERVING = 'serving() { i=0; until grep -q serving "$1" 2>/dev/null || [ $i -ge 500 ]; do sleep 0.02; i=$((i+1)); done; }';
+
+describe.each(identities)('--network as $name', (who: Identity) => {
+  describe.each(BACKENDS)('%s', (backend) => {
+    it('reaches the outer servers over TCP and UDP, and resolves names through its own resolv.conf', async () => {
+      const r = await inOuterNetwork(
+        `${SANDBOX}
+        sandbox ${backend} -- sh -c '"$NODE" "$CLIENT" tcp ${OUTER.server} 8080; "$NODE" "$CLIENT" udp ${OUTER.server} 8080; "$NODE" "$CLIENT" dns files.example.test; cat /etc/resolv.conf'
+        echo "exit $?"; grep -c nameserver /etc/resolv.conf`,
+        who,
+      );
+      expect(r.stderr).toBe('');
+      const lines = r.stdout.split('\n');
+      expect(lines.slice(0, 3)).toEqual(['tcp ping-tcp', 'udp ping-udp', `dns ${OUTER.server}`]);
+      // the backend's resolver, the outer search domain kept; the outer file (127.0.0.53) unchanged
+      expect(lines[3]).toMatch(/^nameserver (169\.254\.1\.1|10\.0\.2\.3)$/);
+      expect(lines[4]).toBe('search example.test');
+      expect(lines.slice(5)).toEqual(['exit 0', '1']);
+    });
+
+    it("does not reach the outer loopback unless --host-loopback asks for it", async () => {
+      const r = await inOuterNetwork(
+        `${SANDBOX}
+        sandbox ${backend} -- "$NODE" "$CLIENT" tcp ${LOOPBACK_VIA[backend]} 8088
+        sandbox ${backend} -- "$NODE" "$CLIENT" tcp 127.0.0.1 8088
+        sandbox ${backend} --host-loopback -- "$NODE" "$CLIENT" tcp ${LOOPBACK_VIA[backend]} 8088`,
+        who,
+      );
+      const [viaGateway, ownLoopback, allowed] = r.stdout.split('\n');
+      expect(viaGateway).not.toBe('tcp outer-loopback');
+      expect(ownLoopback).toBe('tcp ECONNREFUSED');
+      expect(allowed).toBe('tcp outer-loopback');
+    });
+
+    it('leaves no backend behind when nsrun is killed with SIGKILL at any moment of the set-up', async () => {
+      const r = await inOuterNetwork(
+        `for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+          $AS "$NSRUN" --network ${backend} -- sleep 30 & pid=$!
+          "$NODE" -e "setTimeout(() => {}, Math.random() * 120)"
+          kill -KILL $pid; wait $pid
+        done
+        i=0; until [ "$("$NODE" "$CLIENT" backends)" = "backends 0" ] || [ $i -ge 100 ]; do sleep 0.02; i=$((i+1)); done
+        "$NODE" "$CLIENT" backends`,
+        who,
+      );
+      expect(r.stdout.trim().split('\n').at(-1)).toBe('backends 0');
+    });
+  });
+
+  it('publishes TCP and UDP ports with pasta, two sandboxes onto the same sandbox port', async () => {
+    const r = await inOuterNetwork(
+      `${SERVING}
+      $AS "$NSRUN" --network pasta -p 9001:7000 -p 9001:7001/udp -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/one & one=$!
+      $AS "$NSRUN" --network pasta --publish ${OUTER.address}:9002:7000 -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/two & two=$!
+      serving /mnt/one; serving /mnt/two
+      "$NODE" "$CLIENT" tcp ${OUTER.address} 9001
+      "$NODE" "$CLIENT" udp ${OUTER.server} 9001
+      "$NODE" "$CLIENT" tcp ${OUTER.address} 9002
+      "$NODE" "$CLIENT" tcp ${OUTER.server} 9002
+      kill -KILL $one $two; wait $one $two`,
+      who,
+    );
+    // the second sandbox's port is published on 203.0.113.1 only
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual(['tcp tcp:ping-tcp', 'udp udp:ping-udp', 'tcp tcp:ping-tcp', 'tcp ECONNREFUSED']);
+  });
+
+  it('refuses a published host port that is taken, in one line naming it (125)', async () => {
+    const r = await inOuterNetwork(`$AS "$NSRUN" --network pasta -p ${OUTER.server}:8080:80 -- true; echo "exit $?"`, who);
+    expect(r.stdout).toBe('exit 125');
+    expect(r.stderr).toMatch(/^nsrun: cannot connect the sandbox's network through pasta: .*\(hint: host port 8080\/tcp is already taken in nsrun's network namespace; publish another one\)\n?$/);
+  });
+
+  it('auto falls back to slirp4netns when pasta fails; pasta asked for by name does not', async () => {
+    const r = await inOuterNetwork(
+      `mkdir /mnt/bin; printf '#!/bin/sh\\necho "pasta: broken on purpose" >&2; exit 1\\n' > /mnt/bin/pasta; chmod 0755 /mnt/bin /mnt/bin/pasta
+      PATH=/mnt/bin:$PATH $AS "$NSRUN" --network auto --status-fd 3 -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080 3>&1 | grep -o 'tcp ping-tcp\\|"backend":"[a-z0-9]*"'
+      PATH=/mnt/bin:$PATH $AS "$NSRUN" --network pasta -- true; echo "exit $?"`,
+      who,
+    );
+    expect(r.stdout.split('\n')).toEqual(['"backend":"slirp4netns"', 'tcp ping-tcp', 'exit 125']);
+    expect(r.stderr).toBe("nsrun: cannot connect the sandbox's network through pasta: pasta: broken on purpose");
+  });
+
+  it('runs the command with its network up: the first packet goes through (no race)', async () => {
+    const r = await inOuterNetwork(
+      `for b in pasta slirp4netns pasta slirp4netns; do $AS "$NSRUN" --network $b -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080; done`,
+      who,
+    );
+    expect(r.stdout.split('\n')).toEqual(Array(4).fill('tcp ping-tcp'));
+  });
+
+  it('says which backend runs: --dry-run, the status stream, spawn().ready', async () => {
+    const api = `
+      const { spawn } = await import(process.argv[1]);
+      const s = spawn([process.execPath, process.argv[2], 'tcp', '${OUTER.server}', '8080'], { network: 'auto', buffer: true });
+      const ready = await s.ready;
+      const result = await s.result;
+      console.log(ready.network.backend, ready.network.pid > 0, result.stdout.trim());`;
+    const r = await inOuterNetwork(
+      `$AS "$NSRUN" --network auto --dry-run -- true | "$NODE" -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).network.backend))'
+      $AS "$NSRUN" --network slirp4netns --status-fd 1 -- true | grep -o '"network":{[^}]*}' | sed 's/"pid":[0-9]*/"pid":N/'
+      $AS "$NODE" --input-type=module -e "${api.replace(/\n\s*/g, ' ')}" "$ROOT/dist/index.js" "$CLIENT"`,
+      who,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual(['pasta', '"network":{"backend":"slirp4netns","pid":N}', 'pasta true tcp ping-tcp']);
+  });
+});
+
+describe.each(identities)('--network sandbox:NAME as $name', (who: Identity) => {
+  it("shares a kept sandbox's network: a server on its lo is reached from another sandbox, not from a third", async () => {
+    const name = `nettest-${process.pid}-${who.uid}`;
+    const r = await inOuterNetwork(
+      `${SERVING}
+      $AS "$NSRUN" run --name ${name} --flags net,uts -- true
+      $AS "$NSRUN" --network sandbox:${name} -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/server & server=$!
+      serving /mnt/server
+      $AS "$NSRUN" --network sandbox:${name} -- "$NODE" "$CLIENT" tcp 127.0.0.1 7000
+      $AS "$NSRUN" --network none -- "$NODE" "$CLIENT" tcp 127.0.0.1 7000
+      { kill -KILL $server; wait $server; } 2>/dev/null
+      $AS "$NSRUN" rm ${name}
+      $AS "$NSRUN" --network sandbox:${name} -- true; echo "exit $?"`,
+      who,
+    );
+    expect(r.stdout.split('\n')).toEqual(['tcp tcp:ping-tcp', 'tcp ECONNREFUSED', 'exit 2']);
+    expect(r.stderr).toBe(`nsrun: no sandbox named '${name}' (see nsrun ps)`);
+  });
+});
+
+describe('--network without /dev/net/tun access', () => {
+  it.each(BACKENDS)('%s fails as a setup error (125) in one line saying how to fix it', async (backend) => {
+    const who = identities[1] as Identity;
+    const r = await inOuterNetwork(`umount /dev/net/tun; chmod 0600 /mnt/tun; $AS "$NSRUN" --network ${backend} -- true; echo "exit $?"`, who);
+    expect(r.stdout).toBe('exit 125');
+    expect(r.stderr).toMatch(/^nsrun: cannot connect the sandbox's network through \S+: .*tun.*\(hint: the backend must open \/dev\/net\/tun, which uid 65534 may not; .*chmod 0666 \/dev\/net\/tun.*\)$/);
+  });
+});
+
+describe('--network none and host', () => {
+  it.each(identities)('none has only lo, host the outer interfaces, as $name', async (who) => {
+    const r = await inOuterNetwork(
+      `$AS "$NSRUN" --network none -- ls /sys/class/net
+      $AS "$NSRUN" --network host -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080
+      $AS "$NSRUN" --flags pid --network none -- sed -n 's/^ *\\([a-z0-9-]*\\):.*/\\1/p' /proc/net/dev`,
+      who,
+    );
+    expect(r.stdout.split('\n')).toEqual(['lo', 'tcp ping-tcp', 'lo']);
+  });
+});
+
