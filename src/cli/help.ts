@@ -47,8 +47,10 @@ function columns(rows: readonly (readonly [string, string])[], width: number): s
   const right = Math.max(width - left, 20);
   return rows
     .flatMap(([term, text]) => {
-      const lines = wrap(text, right).map((l) => `${' '.repeat(left)}${l}`);
-      if (term.length + 2 <= left) return [`${term.padEnd(left)}${lines[0]?.slice(left) ?? ''}`, ...lines.slice(1)];
+      const wrapped = wrap(text, right);
+      const lines = wrapped.map((l) => `${' '.repeat(left)}${l}`);
+      // a first word too long for its column goes below the term, as in a longer entry
+      if (term.length + 2 <= left && (wrapped[0]?.length ?? 0) <= right) return [`${term.padEnd(left)}${wrapped[0] ?? ''}`, ...lines.slice(1)];
       return [term, ...lines];
     })
     .join('\n');
