@@ -25,6 +25,31 @@ export type MountEntry =
   | { readonly type: 'tmpfs'; readonly destination: string; readonly size?: number }
   | { readonly type: 'dev'; readonly destination: string };
 
+/** The hub of a rootless network: the holder whose user and net namespaces the helper enters first. */
+export interface HubTarget {
+  readonly pid: number;
+  /** The inode of its net namespace, which a reused pid does not have. */
+  readonly net: number;
+}
+
+/** The sandbox's link to a network: a veth pair, `link` on the bridge, eth0 inside with `address`. */
+export interface NetworkAttachment {
+  readonly bridge: string;
+  readonly link: string;
+  /** `A.B.C.D/N`. */
+  readonly address: string;
+  /** `A.B.C.D`: the bridge's address, the default route. */
+  readonly gateway: string;
+  readonly hub?: HubTarget;
+}
+
+/** A bridge to create: alone (in the helper's net namespace) or in the new one of a holder. */
+export interface BridgeSpec {
+  readonly name: string;
+  /** `A.B.C.D/N`. */
+  readonly address: string;
+}
+
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
   readonly version: 1;
@@ -63,6 +88,12 @@ export interface HelperConfig {
   readonly 'read-only'?: true;
   /** Binds, tmpfs and /dev mounts, in order. */
   readonly mounts?: readonly MountEntry[];
+  /** Attach the sandbox to a network. */
+  readonly network?: NetworkAttachment;
+  /** Create a bridge (stands alone, or with `keep` and a new net namespace: a rootless hub). */
+  readonly bridge?: BridgeSpec;
+  /** Delete a bridge and its ports; stands alone. */
+  readonly 'remove-bridge'?: string;
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

@@ -30,6 +30,8 @@ export const HELPER_STEPS = [
   'exec',
   'join',
   'keep',
+  'bridge',
+  'network',
   ...MOUNT_STEPS,
 ] as const;
 
@@ -202,6 +204,8 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
     return `cannot join ${what} of process ${config.join?.pid ?? '?'}`;
   },
   keep: () => 'cannot detach the holder of the kept namespaces',
+  bridge: (_, detail) => `cannot set up the bridge ${detail ?? ''} of the network`,
+  network: (_, detail) => `cannot attach the sandbox to the network${detail === undefined ? '' : ` (${detail})`}`,
   ...MOUNT_STEP_FAILURES,
 };
 
@@ -337,6 +341,10 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
     case 'join':
       if (refused) return "joining another user's process needs root; an unprivileged user may join only the sandboxes it made";
       return undefined;
+    case 'bridge':
+      return record.code === 'EEXIST' ? 'a link of that name exists already in this network namespace' : undefined;
+    case 'network':
+      return record.code === 'ENODEV' ? "the network's bridge is not in this network namespace (see nsrun network ls)" : undefined;
     case 'config':
     case 'arguments':
       return 'nsrun and its helper may be out of step; run `make`';

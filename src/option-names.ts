@@ -77,6 +77,7 @@ export const SANDBOX_OPTIONS: Readonly<Record<keyof NsrunOptions, OptionRow>> = 
     accepts: 'an array of mounts { type: bind, source, destination, readOnly }, { type: tmpfs, destination, size } or { type: dev, destination }',
     is: (v) => Array.isArray(v) && v.every(isMount),
   },
+  network: { cli: ['--network'], ...STRING },
 };
 
 /** A value as a one-line message shows it, whatever it is: JSON cut at 40 characters, else its type. */

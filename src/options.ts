@@ -6,6 +6,7 @@ import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } fro
 import { namespaceKind, NAMESPACES, parseFlags, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { keptCapabilities } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
+import { mapsThroughHub, resolveNetwork } from './network.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** Every propagation, in the order help lists them. */
@@ -140,6 +141,12 @@ export interface NsrunOptions {
    * @default none
    */
   readonly mounts?: readonly MountSpec[];
+  /**
+   * A network made with `nsrun network create` to attach the sandbox to: eth0 with the next free
+   * address of its subnet, a default route to its bridge, its hosts file on /etc/hosts. Adds `net` and `ns`.
+   * @default none
+   */
+  readonly network?: string;
 }
 
 /** The values of the options whose default is a value, shared with the help text. */
@@ -305,16 +312,18 @@ function validateFilesystemPropagation(propagation: Propagation, rootfs: string 
   }
 }
 
-/** The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `user` when unprivileged. */
+/** The namespaces to create: those asked for, `time` for offsets, `mnt` for mounts, `net` for a network, `user` when unprivileged. */
 function impliedNamespaces(
   requested: readonly NamespaceName[],
   timeOffsets: TimeOffsets | undefined,
   euid: number,
   mounts = false,
+  network = false,
 ): NamespaceName[] {
   const names = new Set(requested);
   if (timeOffsets !== undefined) names.add('time');
-  if (mounts) names.add('mnt');
+  if (mounts || network) names.add('mnt');
+  if (network) names.add('net');
   if (euid !== 0 && [...names].some((name) => name !== 'user')) names.add('user');
   return sortNamespaces(names);
 }
@@ -352,15 +361,19 @@ export function normalizeOptions(
   const timeOffsets = validateTimeOffset(options.timeOffset);
   const rootfs = validateRootfs(options.rootfs, system.cwd);
   const mounts = validateMounts(options.mounts, system.cwd);
-  const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid, rootfs !== undefined || mounts !== undefined);
+  const networkName = options.network;
+  const namespaces = impliedNamespaces(validateFlags(options.flags), timeOffsets, system.euid, rootfs !== undefined || mounts !== undefined, networkName !== undefined);
   const has = (name: NamespaceName): boolean => namespaces.includes(name);
-  const maps = idMapsFor(options, namespaces, system);
+  const chosenMaps = idMapsFor(options, namespaces, system);
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
   if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
   if (options.init === true) requireNamespace('--init', namespaces, 'pid');
   validateFilesystemPropagation(propagation, rootfs, mounts !== undefined);
   if (options.readOnly === true && rootfs === undefined) throw usageError('--read-only needs --rootfs DIR');
   const preserveFds = validatePreserveFds(options.preserveFds);
+  // last of the checks: it claims an address of the network
+  const attached = networkName === undefined ? undefined : resolveNetwork(networkName, system);
+  const maps = attached?.throughHub === true && chosenMaps !== undefined ? mapsThroughHub(networkName ?? '', chosenMaps, system) : chosenMaps;
   // --map isolated leaves the caller's own id unmapped: the command becomes the range's first id
   const isolated = maps !== undefined && options.map === 'isolated';
   const uid = validateId('--uid', options.uid) ?? (isolated && options.uidMap === undefined ? 0 : undefined);
@@ -386,6 +399,7 @@ export function normalizeOptions(
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
-    mounts,
+    mounts: attached === undefined ? mounts : [...(mounts ?? []), attached.hosts],
+    network: attached?.network,
   };
 }

@@ -19,5 +19,9 @@ export async function runKept(
     return 0;
   }
   const sandbox = await createSandbox(name, config);
+  if (config.network !== undefined) {
+    const { nameMember } = await import('../network.js');
+    nameMember(config.network, name);
+  }
   return execute(commandConfig(config, sandbox, process.cwd()));
 }

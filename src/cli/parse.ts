@@ -158,6 +158,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       rootfs: lastString(args['rootfs']),
       readOnly: flag(args['read-only']),
       mounts: commandLineMounts(given),
+      network: lastString(args['network']),
     },
   };
 }

@@ -68,6 +68,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'tmpfs', type: 'array', description: 'DST[:size=N[k|m|g]] mounts a new tmpfs on DST (repeatable)' },
   { name: 'dev', type: 'boolean', description: 'a minimal /dev: null, zero, full, random, urandom, tty, a private devpts, shm' },
   { name: 'read-only', type: 'boolean', description: 'remount the new root read-only once everything is mounted (needs --rootfs)' },
+  { name: 'network', type: 'string', description: 'attach to the network NAME of nsrun network create: eth0 with an address of its own (adds net, ns)' },
   { name: 'dry-run', type: 'boolean', description: 'print the helper config as JSON and run nothing' },
   { name: 'name', type: 'string', description: 'keep the namespaces under this name after the command ends (nsrun ps, exec --name, rm)' },
   {
