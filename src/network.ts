@@ -170,6 +170,11 @@ function netnsInUse(inode: number): boolean {
   return readdirSync('/proc').some((entry) => /^\d+$/.test(entry) && namespaceInode(`/proc/${entry}/ns/net`) === inode);
 }
 
+/** Whether a root network's bridge went with its network namespace, which no process is in any more. */
+function bridgeGone(network: Network): boolean {
+  return network.netns !== undefined && network.netns !== currentNetns() && !netnsInUse(network.netns);
+}
+
 /** The names of the links in the network's namespace: this one as root, the hub's otherwise. */
 function linksOf(network: Network): Set<string> {
   const holder = network.netns === undefined ? runningHolder(join(network.dir, HUB))?.holder : undefined;
@@ -240,7 +245,7 @@ export function listNetworks(system: SystemContext = processContext()): NetworkS
 
 /** A usage error naming what `subnet` clashes with: another network, or an address of this network namespace. */
 function checkConflicts(subnet: Subnet, networks: readonly Network[]): void {
-  for (const other of networks) {
+  for (const other of networks.filter((n) => !bridgeGone(n))) {
     if (overlaps(subnet, parseSubnet(other.subnet))) {
       throw usageError(`subnet ${formatSubnet(subnet)} overlaps ${other.subnet} of network '${other.name}'`, 'choose another --subnet');
     }
@@ -500,7 +505,7 @@ export async function removeNetwork(name: string, force: boolean, system: System
   if (dir === undefined || !existsSync(dir)) throw usageError(`no network named '${name}' (see nsrun network ls)`);
   const network = readNetwork(dir);
   const here = network?.netns === undefined || network.netns === currentNetns();
-  const gone = network?.netns !== undefined && !here && !netnsInUse(network.netns);
+  const gone = network !== undefined && bridgeGone(network);
   if (network !== undefined && here && !force) {
     const attached = await attachedAfterWait(network);
     if (attached.length > 0) {
