@@ -4,10 +4,10 @@
  * namespace nsrun runs in; otherwise in the net namespace of a hub, held like a kept sandbox.
  * Each network is recorded in `.networks/NAME` under the state root of kept sandboxes: its record,
  * a lease file per address given out, and the hosts file its sandboxes see as /etc/hosts.
+ * node:os and node:crypto are loaded only when a network is used: `nsrun -- cmd` loads this
+ * module too, and would pay for them at every start.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { BridgeSpec, HelperConfig, IdMapLine, MountEntry, NetworkAttachment } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError, invalidValue } from './errors.js';
@@ -250,7 +250,7 @@ function checkConflicts(subnet: Subnet, networks: readonly Network[]): void {
       throw usageError(`subnet ${formatSubnet(subnet)} overlaps ${other.subnet} of network '${other.name}'`, 'choose another --subnet');
     }
   }
-  for (const [link, addresses] of Object.entries(networkInterfaces())) {
+  for (const [link, addresses] of Object.entries(process.getBuiltinModule('node:os').networkInterfaces())) {
     for (const { family, cidr } of addresses ?? []) {
       const [address, prefix] = (cidr ?? '').split('/');
       const base = parseAddress(address ?? '');
@@ -372,7 +372,8 @@ function claimAddress(network: Network): Lease {
   const start = processStat(process.pid)?.start ?? '';
   for (let n = subnet.base + 2; n < lastAddress(subnet); n++) {
     const file = join(network.dir, LEASES, formatAddress(n));
-    const lease: Lease = { address: `${formatAddress(n)}/${subnet.prefix}`, link: `nsv${randomBytes(4).toString('hex')}`, pid: process.pid, start, claimedAt: Date.now() };
+    const link = `nsv${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}`;
+    const lease: Lease = { address: `${formatAddress(n)}/${subnet.prefix}`, link, pid: process.pid, start, claimedAt: Date.now() };
     const text = `${JSON.stringify(lease)}\n`;
     try {
       writeFileSync(file, text, { flag: 'wx', mode: 0o644 });

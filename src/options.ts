@@ -397,9 +397,9 @@ export function normalizeOptions(
     'stop-timeout': validateInteger('--stop-timeout', options.stopTimeout ?? DEFAULTS.stopTimeout, 0, LIMITS.stopTimeoutSeconds),
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
+    network: attached?.network,
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
     mounts: attached === undefined ? mounts : [...(mounts ?? []), attached.hosts],
-    network: attached?.network,
   };
 }

@@ -26,7 +26,7 @@ const HELD = "the command is held to the sandbox's own (see nsrun exec --help)";
 const REFUSED: Readonly<Record<string, string>> = {
   map: SET_UP, 'uid-map': SET_UP, 'gid-map': SET_UP, propagation: SET_UP, 'no-proc': SET_UP, hostname: SET_UP,
   domainname: SET_UP, 'time-offset': SET_UP, rootfs: SET_UP, bind: SET_UP, 'ro-bind': SET_UP, tmpfs: SET_UP, dev: SET_UP,
-  'read-only': SET_UP, uid: HELD, gid: HELD, 'allow-new-privs': HELD,
+  'read-only': SET_UP, network: SET_UP, uid: HELD, gid: HELD, 'allow-new-privs': HELD,
   init: "the sandbox's PID 1 is there already",
   'preserve-fds': 'exec passes no file descriptor but 0, 1 and 2',
   'stop-timeout': 'a signal reaches the command at once, as nsenter passes it on',

@@ -25,8 +25,7 @@ export const help: HelpPage = {
   examples: [
     ['nsrun network create lab --subnet 10.89.7.0/24', 'a network lab'],
     ['nsrun run --name web --network lab -- server', 'a sandbox on it, which the others on lab reach as web'],
-    ['nsrun network ls', 'the networks and their sandboxes'],
-    ['nsrun network rm lab', 'remove it: no bridge, hub, address, route or file is left'],
+    ['nsrun network rm lab', 'remove it (nsrun network ls lists them): no bridge, hub, link or file is left'],
   ],
 };
 

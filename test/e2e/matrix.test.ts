@@ -333,6 +333,7 @@ function cells(who: Identity): Cell[] {
 const OWN_TESTS: Readonly<Record<string, string>> = {
   'stop-timeout': 'needs a signal sent once the command runs',
   name: 'is a path of the matrix: run --name, then exec --name',
+  network: 'needs a network, made in a network namespace of its test: test/e2e/network.test.ts',
 };
 
 function expectSeen(r: Outcome, seen: Seen, what: string): void {
