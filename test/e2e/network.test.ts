@@ -129,6 +129,18 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
     expect(Number.parseInt(flags ?? '0', 16) & 1).toBe(1); // IFF_UP
   });
 
+  it("a running sandbox's /etc/hosts follows kept sandboxes as they come and go", async () => {
+    const late = `${tag}l`;
+    const hosts = async (): Promise<string> => (await run(['exec', '--name', servers[0] ?? '', '--', 'cat', '/etc/hosts'])).stdout;
+    expect(await hosts()).not.toMatch(new RegExp(`\\s${late}$`, 'm'));
+    expect((await run(['run', '--name', late, '--network', lab, '--', 'true'])).exitCode).toBe(0);
+    const address = (await network(lab)).sandboxes.find((m) => m.name === late)?.address.split('/')[0] ?? 'none';
+    expect(await hosts()).toMatch(new RegExp(`^${address.replace(/\./g, '\\.')}\\t${late}$`, 'm'));
+    expect((await run(['rm', late])).exitCode).toBe(0);
+    expect(await hosts()).not.toMatch(new RegExp(`\\s${late}$`, 'm'));
+    expect(await hosts()).toMatch(new RegExp(`\\t${servers[1] ?? ''}$`, 'm'));
+  });
+
   it('a sandbox on another network reaches neither by address nor by name', async () => {
     const members = (await network(lab)).sandboxes;
     expect(members.length).toBe(2);
@@ -139,13 +151,14 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
   });
 
   it('network rm is refused while sandboxes are attached; a sandbox that ends leaves no link', async () => {
-    const before = (await bridgeLinks(lab)).filter((l) => l.startsWith('nsv')).length;
-    expect(before).toBe(2);
+    const veths = async (): Promise<number> => (await bridgeLinks(lab)).filter((l) => l.startsWith('nsv')).length;
+    await waitUntil(async () => (await veths()) === 2); // the two servers'; one of a sandbox just removed goes soon after
+    const before = 2;
     const r = await run(['network', 'rm', lab]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^nsrun: network '${lab}' has 2 sandboxes attached: .*--force.*$`));
     expect((await run(['--network', lab, '--', 'true'])).exitCode).toBe(0);
-    await waitUntil(async () => (await bridgeLinks(lab)).filter((l) => l.startsWith('nsv')).length === before);
+    await waitUntil(async () => (await veths()) === before);
   });
 
   it('SIGKILL of nsrun at any moment of a sandbox on a network leaves no link', async () => {
