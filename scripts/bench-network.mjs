@@ -74,7 +74,6 @@ try {
     const client = [nsrun, '--flags', FLAGS, '--network', NET, '--'];
     serverUp(client, `${NET}-srv`);
     const sandboxes = iperf(client, `${NET}-srv`);
-    execFileSync(nsrun, ['rm', `${NET}-srv`], { stdio: 'ignore' });
     server.kill();
     // the peers: two namespaces joined by a veth pair made by hand, and loopback in one
     const pair = sh(`
@@ -96,6 +95,7 @@ try {
     checks.push({ what: 'Gbit/s TCP sandbox to sandbox', value: sandboxes, target: 10, atLeast: true });
   }
 } finally {
+  spawnSync(nsrun, ['rm', `${NET}-srv`], { stdio: 'ignore' });
   spawnSync(nsrun, ['network', 'rm', '--force', NET], { stdio: 'ignore' });
   spawnSync('ip', ['link', 'delete', 'byip'], { stdio: 'ignore' });
 }
