@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -245,6 +246,113 @@ static int check_join_network(struct checker *ck, const char *key, const struct 
   if (pid == 0)
     return bad(ck, "member \"%s\": \"pid\" is missing", key);
   c->network_of = (pid_t)pid;
+  return 0;
+}
+
+/* A link name: 1..15 bytes (IFNAMSIZ less its NUL) of letters, digits, '_', '.' and '-'. */
+static int want_link_name(struct checker *ck, const char *key, const struct json *v, const char **out)
+{
+  if (want_string(ck, key, v, 15, out) < 0)
+    return -1;
+  if (strspn(*out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != v->len)
+    return bad(ck, "member \"%s\": \"%.16s\" is not a link name", key, *out);
+  return 0;
+}
+
+/* An IPv4 address "A.B.C.D", or with prefix "A.B.C.D/N" (N 1..32). */
+static int want_ipv4(struct checker *ck, const char *key, const struct json *v, bool with_prefix, struct ipv4_address *out)
+{
+  const char *text = NULL;
+  char host[16];
+  if (want_string(ck, key, v, 18, &text) < 0)
+    return -1;
+  const char *slash = strchr(text, '/');
+  size_t len = slash ? (size_t)(slash - text) : strlen(text);
+  char *end = NULL;
+  long prefix = slash ? strtol(slash + 1, &end, 10) : 32;
+  if (len >= sizeof host || (slash != NULL) != with_prefix || (slash && (*end || end == slash + 1 || prefix < 1 || prefix > 32)))
+    return bad(ck, "member \"%s\": \"%.18s\" is not %s", key, text, with_prefix ? "A.B.C.D/N" : "A.B.C.D");
+  memcpy(host, text, len);
+  host[len] = '\0';
+  if (inet_pton(AF_INET, host, &out->addr) != 1)
+    return bad(ck, "member \"%s\": \"%.18s\" is not an IPv4 address", key, text);
+  out->prefix = (int)prefix;
+  return 0;
+}
+
+/* "bridge": {"name": LINK, "address": "A.B.C.D/N"}. */
+static int check_bridge(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_type(ck, key, v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    const struct json *item = &v->u.items[i];
+    if (strcmp(v->keys[i], "name") == 0) {
+      if (want_link_name(ck, "bridge.name", item, &c->bridge) < 0)
+        return -1;
+    } else if (strcmp(v->keys[i], "address") == 0) {
+      if (want_ipv4(ck, "bridge.address", item, true, &c->bridge_address) < 0)
+        return -1;
+    } else {
+      return bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
+    }
+  }
+  if (!c->bridge || !c->bridge_address.prefix)
+    return bad(ck, "member \"%s\": needs \"name\" and \"address\"", key);
+  return 0;
+}
+
+/* "veth.hub": {"pid": N, "net": INODE}. */
+static int check_hub(struct checker *ck, const struct json *v, struct config *c)
+{
+  int64_t n = 0;
+  if (want_type(ck, "veth.hub", v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    if (strcmp(v->keys[i], "pid") == 0) {
+      if (want_range(ck, "veth.hub.pid", &v->u.items[i], 1, INT_MAX, &n) < 0)
+        return -1;
+      c->hub_pid = (pid_t)n;
+    } else if (strcmp(v->keys[i], "net") == 0) {
+      if (want_range(ck, "veth.hub.net", &v->u.items[i], 1, INT64_MAX, &n) < 0)
+        return -1;
+      c->hub_net = (uint64_t)n;
+    } else {
+      return bad(ck, "member \"veth.hub\": unknown member \"%.32s\"", v->keys[i]);
+    }
+  }
+  if (!c->hub_pid || !c->hub_net)
+    return bad(ck, "member \"veth.hub\": needs \"pid\" and \"net\"");
+  return 0;
+}
+
+/* "veth": {"bridge": LINK, "link": LINK, "address": "A.B.C.D/N", "gateway": "A.B.C.D", "hub": {...}}. */
+static int check_veth(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  struct ipv4_address gateway = { 0 };
+  if (want_type(ck, key, v, JSON_OBJECT) < 0)
+    return -1;
+  for (size_t i = 0; i < v->len; i++) {
+    const struct json *item = &v->u.items[i];
+    int rc;
+    if (strcmp(v->keys[i], "bridge") == 0)
+      rc = want_link_name(ck, "veth.bridge", item, &c->network);
+    else if (strcmp(v->keys[i], "link") == 0)
+      rc = want_link_name(ck, "veth.link", item, &c->network_link);
+    else if (strcmp(v->keys[i], "address") == 0)
+      rc = want_ipv4(ck, "veth.address", item, true, &c->network_address);
+    else if (strcmp(v->keys[i], "gateway") == 0)
+      rc = want_ipv4(ck, "veth.gateway", item, false, &gateway);
+    else if (strcmp(v->keys[i], "hub") == 0)
+      rc = check_hub(ck, item, c);
+    else
+      rc = bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
+    if (rc < 0)
+      return -1;
+  }
+  if (!c->network || !c->network_link || !c->network_address.prefix || !gateway.prefix)
+    return bad(ck, "member \"%s\": needs \"bridge\", \"link\", \"address\" and \"gateway\"", key);
+  c->network_gateway = gateway.addr;
   return 0;
 }
 
@@ -512,6 +620,12 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     return check_network(ck, key, v, c, 1);
   } else if (strcmp(key, "join-network") == 0) {
     return check_join_network(ck, key, v, c);
+  } else if (strcmp(key, "bridge") == 0) {
+    return check_bridge(ck, key, v, c);
+  } else if (strcmp(key, "remove-bridge") == 0) {
+    return want_link_name(ck, key, v, &c->remove_bridge);
+  } else if (strcmp(key, "veth") == 0) {
+    return check_veth(ck, key, v, c);
   } else {
     return bad(ck, "unknown member \"%.64s\"", key);
   }
@@ -550,7 +664,18 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"network\" ends with the helper: not with \"keep\"");
   if (c->commit_fd && !c->keep)
     return bad(ck, "member \"commit-fd\" needs \"keep\"");
-  if (!c->command && !c->keep && !c->query)
+  if (c->remove_bridge && (c->command || c->clone_flags || c->join_pid || c->keep || c->query || c->bridge || c->network))
+    return bad(ck, "member \"remove-bridge\" stands alone");
+  if (c->bridge && (c->command || c->join_pid || c->query || c->network || (c->clone_flags && !c->keep) ||
+                    (c->keep && !(c->clone_flags & CLONE_NEWNET))))
+    return bad(ck, "member \"bridge\" stands alone, or goes with \"keep\" and a new net namespace");
+  if (c->network && (!(c->clone_flags & CLONE_NEWNET) || c->join_pid))
+    return bad(ck, "member \"veth\" needs a new net namespace");
+  if (c->network && (c->network_backend || c->network_of))
+    return bad(ck, "member \"veth\": not with \"network\" or \"join-network\"");
+  if (c->hub_pid && (c->newuidmap || c->newgidmap))
+    return bad(ck, "member \"veth.hub\": not with newuidmap or newgidmap");
+  if (!c->command && !c->keep && !c->query && !c->bridge && !c->remove_bridge)
     return bad(ck, "member \"command\" is missing");
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
     if (present[i] && (c->clone_flags & rules[i].needs) != rules[i].needs)

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "json.h"
+#include "netlink.h"
 
 /* The namespace kinds, in the order they are reported. */
 struct ns_kind {
@@ -89,6 +90,15 @@ struct config {
   size_t networks_len;
   pid_t network_of;          /* "join-network": the process whose network namespace is entered; 0: none */
   bool network_of_user;      /* and its user namespace, first */
+  const char *bridge;        /* "bridge": the bridge to create, alone or in a holder's new net namespace; NULL: none */
+  struct ipv4_address bridge_address;
+  const char *remove_bridge; /* "remove-bridge": the bridge to delete with its ports; stands alone */
+  const char *network;       /* "veth": the bridge the sandbox's veth joins; NULL: none */
+  const char *network_link;  /* the veth's end on the bridge */
+  struct ipv4_address network_address; /* of the sandbox's eth0 */
+  struct in_addr network_gateway;
+  pid_t hub_pid;             /* the holder of the hub's user and net namespaces, entered first; 0: none */
+  uint64_t hub_net;          /* the inode of its net namespace */
 };
 
 /* Parses and validates text into *c; returns 0, or -1 with a message in err. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -35,6 +36,7 @@
 #include "nsquery.h"
 #include "mounts.h"
 #include "network.h"
+#include "netlink.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -49,6 +51,7 @@ enum { EXIT_USAGE = 2, EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define TERMINAL_ECHO_MS 5000 /* how late nsrun's relay of a terminal's signal may come */
 #define NETWORK_READY_MS 10000 /* how long a network backend may take to configure the namespace */
+#define SANDBOX_LINK "eth0" /* the sandbox's end of its veth pair */
 #define CALLER_GONE_SIGNAL SIGRTMAX /* an exec's helper: nsrun died (PR_SET_PDEATHSIG), end the command's group */
 
 /* One record of the report pipe, written whole by the sandbox's first process. */
@@ -463,6 +466,54 @@ static int bring_loopback_up(void)
   return rc;
 }
 
+/* Creates the network's bridge with its address: in the helper's net namespace, or a hub holder's new one. */
+static void make_bridge(const struct config *c)
+{
+  if (create_bridge(c->bridge, &c->bridge_address) < 0)
+    die(EXIT_SETUP, "bridge", "rtnetlink", errno, "%s", c->bridge);
+}
+
+/* Deletes a network's bridge and whatever is still attached to it. */
+static void delete_bridge(const struct config *c)
+{
+  if (remove_bridge(c->remove_bridge) < 0)
+    die(EXIT_SETUP, "bridge", "rtnetlink", errno, "%s", c->remove_bridge);
+}
+
+/* Enters the user and net namespaces of the rootless hub, whose bridge the sandbox joins:
+ * its user namespace becomes the parent of the sandbox's, so the helper may link the two. */
+static void enter_hub(const struct config *c)
+{
+  char path[48];
+  struct stat st;
+  snprintf(path, sizeof path, "%d/ns/user", (int)c->hub_pid);
+  int user = openat(host_proc, path, O_RDONLY | O_CLOEXEC);
+  snprintf(path, sizeof path, "%d/ns/net", (int)c->hub_pid);
+  int net = user < 0 ? -1 : openat(host_proc, path, O_RDONLY | O_CLOEXEC);
+  if (net < 0)
+    die(EXIT_SETUP, "veth", "open", errno, "/proc/%s", path);
+  if (fstat(net, &st) < 0 || st.st_ino != c->hub_net)
+    die(EXIT_SETUP, "veth", "open", ESRCH, "/proc/%s", path); /* the pid is no longer the hub's holder */
+  if (setns(user, CLONE_NEWUSER) < 0 || setns(net, CLONE_NEWNET) < 0)
+    die(EXIT_SETUP, "veth", "setns", errno, "/proc/%s", path);
+  close(user);
+  close(net);
+}
+
+/* Links the sandbox to its network: a veth pair, one end up on the bridge, the other in the
+ * sandbox's net namespace, where the sandbox addresses it; returns -1 with errno set. */
+static int connect_sandbox(const struct config *c, const struct sandbox *sb)
+{
+  int net = openat(sb->procfd, "ns/net", O_RDONLY | O_CLOEXEC);
+  if (net < 0)
+    return fail_call("open");
+  int rc = create_veth(c->network_link, c->network, SANDBOX_LINK, net) < 0 ? fail_call("rtnetlink") : 0;
+  int saved = errno;
+  close(net);
+  errno = saved;
+  return rc;
+}
+
 /* Becomes uid/gid (inside the user namespace when there is one); returns -1 with errno set. */
 static int switch_identity(const struct config *c)
 {
@@ -706,6 +757,11 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "domainname", "setdomainname", errno, "%s", c->domainname);
   if ((c->clone_flags & CLONE_NEWNET) && bring_loopback_up() < 0)
     die(EXIT_SETUP, "loopback", failed_call, errno, "lo");
+  if (c->bridge)
+    make_bridge(c);
+  if (c->network && configure_link(SANDBOX_LINK, &c->network_address, c->network_gateway) < 0)
+    die(EXIT_SETUP, "veth", "rtnetlink", errno, "%s %s/%d", SANDBOX_LINK, inet_ntoa(c->network_address.addr),
+        c->network_address.prefix);
   if (c->no_new_privs && set_no_new_privs() < 0)
     die(EXIT_SETUP, "no-new-privs", "prctl", errno, "PR_SET_NO_NEW_PRIVS");
   if (block_terminal_injection() < 0)
@@ -935,6 +991,12 @@ static void write_id_maps_and_release(const struct config *c, struct sandbox *sb
     struct report r = { .kind = REPORT_ERROR, .err = errno, .exit_code = EXIT_SETUP, .step = "id-maps" };
     snprintf(r.syscall, sizeof r.syscall, "%s", failed_call);
     snprintf(r.detail, sizeof r.detail, "/proc/%d/%s", (int)sb->child, failed_file);
+    abandon_child(sb, &r);
+  }
+  if (c->network && connect_sandbox(c, sb) < 0) {
+    struct report r = { .kind = REPORT_ERROR, .err = errno, .exit_code = EXIT_SETUP, .step = "veth" };
+    snprintf(r.syscall, sizeof r.syscall, "%s", failed_call);
+    snprintf(r.detail, sizeof r.detail, "%s", c->network);
     abandon_child(sb, &r);
   }
   char network = c->network_backend ? connect_network(c, sb) : 0;
@@ -1237,6 +1299,14 @@ int main(int argc, char **argv)
   close_inherited_fds(&config);
   if (config.query)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
+  if (config.remove_bridge) {
+    delete_bridge(&config);
+    return 0;
+  }
+  if (config.bridge && !config.keep) {
+    make_bridge(&config);
+    return 0;
+  }
   die_with_parent(&config);
   block_signals(&config, &sb);
   if (config.join_pid)
@@ -1246,6 +1316,8 @@ int main(int argc, char **argv)
     join_namespaces(&config);
   if (config.network_of)
     enter_network_of(&config);
+  if (config.hub_pid)
+    enter_hub(&config);
   sb.keep = config.keep;
   start_child(&config, &sb);
   arm_stop_timer(&config, &sb);

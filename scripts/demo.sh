@@ -41,3 +41,15 @@ awk -F'\t' -v columns="$columns" '
     print ""
     print "* differs from the host: that is the namespace at work."
   }' $files
+
+echo
+echo "nsrun network: two sandboxes on one network, talking by name"
+if [ "$(id -u)" = 0 ]; then
+  unshare --net sh scripts/network-demo.sh
+  if command -v setpriv >/dev/null; then
+    echo "the same as uid 65534, its bridge in a hub of its own:"
+    unshare --net setpriv --reuid=65534 --regid=65534 --clear-groups sh scripts/network-demo.sh
+  fi
+else
+  sh scripts/network-demo.sh
+fi

@@ -41,6 +41,31 @@ export interface JoinedNetwork {
   readonly user?: true | undefined;
 }
 
+/** The hub of a rootless network: the holder whose user and net namespaces the helper enters first. */
+export interface HubTarget {
+  readonly pid: number;
+  /** The inode of its net namespace, which a reused pid does not have. */
+  readonly net: number;
+}
+
+/** The sandbox's link to a network: a veth pair, `link` on the bridge, eth0 inside with `address`. */
+export interface NetworkAttachment {
+  readonly bridge: string;
+  readonly link: string;
+  /** `A.B.C.D/N`. */
+  readonly address: string;
+  /** `A.B.C.D`: the bridge's address, the default route. */
+  readonly gateway: string;
+  readonly hub?: HubTarget;
+}
+
+/** A bridge to create: alone (in the helper's net namespace) or in the new one of a holder. */
+export interface BridgeSpec {
+  readonly name: string;
+  /** `A.B.C.D/N`. */
+  readonly address: string;
+}
+
 /** The config document, exactly as the helper receives it. */
 export interface HelperConfig {
   readonly version: 1;
@@ -85,6 +110,12 @@ export interface HelperConfig {
   readonly 'network-fallback'?: NetworkConfig | undefined;
   /** Enter this process's network namespace (and user namespace) before creating the others. */
   readonly 'join-network'?: JoinedNetwork | undefined;
+  /** Attach the sandbox to a bridge network (`--network NAME`) with a veth pair. */
+  readonly veth?: NetworkAttachment;
+  /** Create a bridge (stands alone, or with `keep` and a new net namespace: a rootless hub). */
+  readonly bridge?: BridgeSpec;
+  /** Delete a bridge and its ports; stands alone. */
+  readonly 'remove-bridge'?: string;
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

@@ -32,6 +32,8 @@ export const HELPER_STEPS = [
   'keep',
   'network',
   'resolv-conf',
+  'bridge',
+  'veth',
   ...MOUNT_STEPS,
 ] as const;
 
@@ -210,6 +212,8 @@ const STEP_FAILURES: Readonly<Record<HelperStep, (config: HelperConfig, detail: 
     return `cannot connect the sandbox's network through ${backends}`;
   },
   'resolv-conf': () => "cannot mount the sandbox's /etc/resolv.conf",
+  bridge: (_, detail) => `cannot set up the bridge ${detail ?? ''} of the network`,
+  veth: (_, detail) => `cannot attach the sandbox to the network${detail === undefined ? '' : ` (${detail})`}`,
   ...MOUNT_STEP_FAILURES,
 };
 
@@ -374,6 +378,10 @@ function hintFor(record: HelperErrorRecord, context: ErrorContext): string | und
     case 'join':
       if (refused) return "joining another user's process needs root; an unprivileged user may join only the sandboxes it made";
       return undefined;
+    case 'bridge':
+      return record.code === 'EEXIST' ? 'a link of that name exists already in this network namespace' : undefined;
+    case 'veth':
+      return record.code === 'ENODEV' ? "the network's bridge is not in this network namespace (see nsrun network ls)" : undefined;
     case 'config':
     case 'arguments':
       return 'nsrun and its helper may be out of step; run `make`';

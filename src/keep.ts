@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
@@ -86,7 +86,7 @@ export function stateRoot(system: SystemContext = processContext()): string {
 }
 
 /** The state root, refused unless it is a directory of the caller's that others cannot tamper with; undefined when it does not exist yet. */
-function trustedStateRoot(system: SystemContext): string | undefined {
+export function trustedStateRoot(system: SystemContext): string | undefined {
   const dir = stateRoot(system);
   let st;
   try {
@@ -101,7 +101,7 @@ function trustedStateRoot(system: SystemContext): string | undefined {
 }
 
 /** Makes the state root (0700 for a user) and checks it. */
-function ensureStateRoot(system: SystemContext): string {
+export function ensureStateRoot(system: SystemContext): string {
   const dir = stateRoot(system);
   try {
     mkdirSync(dir, { recursive: true, mode: system.euid === 0 ? 0o755 : 0o700 });
@@ -137,7 +137,7 @@ export function namespaceInode(path: string): number | undefined {
 }
 
 /** The state and start time of a process, from /proc/PID/stat; undefined once it is reaped. */
-function processStat(pid: number): { state: string; start: string } | undefined {
+export function processStat(pid: number): { state: string; start: string } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -371,6 +371,9 @@ const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   network: 'holder',
   'network-fallback': 'holder',
   'join-network': 'holder',
+  bridge: 'holder',
+  'remove-bridge': 'runner',
+  veth: 'holder',
   init: 'init',
   command: 'command',
   cwd: 'command',
@@ -430,6 +433,15 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw usageError(`a sandbox named '${name}' exists already (see nsrun ps)`);
     throw setupError(`cannot make ${dir}: ${(error as Error).message}`, undefined, error);
   }
+  return holdNamespaces(name, dir, config, system);
+}
+
+/**
+ * Starts the holder of the kept namespaces `name` in the directory `dir` (made, empty), set up
+ * as `config` asks, and records it there: a kept sandbox, or the hub of a rootless network.
+ * On failure nothing is left but the directory's removal to do, which this does.
+ */
+export async function holdNamespaces(name: string, dir: string, config: HelperConfig, system: SystemContext = processContext()): Promise<KeptSandbox> {
   let sandbox: KeptSandbox | undefined;
   try {
     // recorded before the holder may outlive this process (commit-fd): until then it dies with it
@@ -449,7 +461,7 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
       throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'} without starting the holder`);
     }
     if (system.euid === 0) {
-      await makePrivateMount(root);
+      await makePrivateMount(dirname(dir));
       sandbox = { ...sandbox, paths: await bindNamespaces(dir, sandbox.holder, config.namespaces) };
       writeRecord(sandbox);
     }
@@ -459,6 +471,17 @@ export async function createSandbox(name: string, config: HelperConfig, system: 
     if (error instanceof NsrunError) throw error;
     throw setupError(`cannot keep the namespaces of sandbox '${name}': ${(error as Error).message.split('\n')[0] ?? ''}`, undefined, error);
   }
+}
+
+/** The kept namespaces recorded in `dir`, when their holder still runs. */
+export function runningHolder(dir: string): KeptSandbox | undefined {
+  const sandbox = readSandbox(dir);
+  return sandbox !== undefined && holderRuns(sandbox) ? sandbox : undefined;
+}
+
+/** Releases the kept namespaces recorded in `dir` (a network's hub): their processes, mounts and files. */
+export async function releaseHeld(name: string, dir: string): Promise<void> {
+  await release(name, dir, readSandbox(dir));
 }
 
 /**

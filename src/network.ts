@@ -32,7 +32,9 @@ export type NetworkChoice =
       readonly fallback?: { readonly backend: Backend; readonly program: string } | undefined;
     }
   /** The network namespace of the kept sandbox `name` (podman's pods). */
-  | { readonly kind: 'sandbox'; readonly name: string };
+  | { readonly kind: 'sandbox'; readonly name: string }
+  /** A network made by `nsrun network create` (src/bridge.ts): a veth pair onto its bridge. */
+  | { readonly kind: 'bridge'; readonly name: string };
 
 /** One `--publish` entry: host ports onto sandbox ports. */
 export interface PublishedPorts {
@@ -59,23 +61,12 @@ function notInstalled(backends: readonly Backend[]): NsrunError {
   });
 }
 
-/**
- * The one place where a `--network` value that is no mode of nsrun's own would name a network
- * made by `nsrun network create`; until such networks exist, every such name is refused.
- */
-export function resolveNetworkName(name: string): never {
-  throw usageError(
-    `invalid --network '${name}': no such network`,
-    `expected one of ${NETWORK_MODES.join(', ')} or sandbox:NAME (a sandbox kept with --name)`,
-  );
-}
-
-/** Reads `--network`: a mode, `auto` resolved to the best backend installed. */
+/** Reads `--network`: a mode, `auto` resolved to the best backend installed, else the name of a network of `nsrun network create`. */
 export function chooseNetwork(value: string, system: SystemContext): NetworkChoice {
   if (value === 'none' || value === 'host') return { kind: value };
   if (value.startsWith('sandbox:')) return { kind: 'sandbox', name: value.slice('sandbox:'.length) };
   const wanted: readonly Backend[] = value === 'auto' ? BACKENDS : BACKENDS.filter((b) => b === value);
-  if (wanted.length === 0) return resolveNetworkName(value);
+  if (wanted.length === 0) return { kind: 'bridge', name: value };
   const installed = wanted.flatMap((backend) => {
     const program = findProgram(backend, system);
     return program === undefined ? [] : [{ backend, program }];
@@ -172,7 +163,7 @@ export function networkConfig(
   system: SystemContext,
 ): { network?: NetworkConfig; 'network-fallback'?: NetworkConfig } {
   if (choice.kind !== 'backend') {
-    const shown = choice.kind === 'sandbox' ? `sandbox:${choice.name}` : choice.kind;
+    const shown = choice.kind === 'sandbox' ? `sandbox:${choice.name}` : choice.kind === 'bridge' ? choice.name : choice.kind;
     if (ports.length > 0) throw usageError(`--publish needs --network pasta or auto, not ${shown}`);
     if (hostLoopback) throw usageError(`--host-loopback needs --network pasta, slirp4netns or auto, not ${shown}`);
     return {};

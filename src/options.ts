@@ -9,6 +9,7 @@ import { keptCapabilities } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
 import { findSandbox } from './keep.js';
 import { chooseNetwork, networkConfig, parsePublish, type NetworkChoice } from './network.js';
+import { mapsThroughHub, resolveNetwork } from './bridge.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** Every propagation, in the order help lists them. */
@@ -149,8 +150,9 @@ export interface NsrunOptions {
    * network namespace), `pasta` or `slirp4netns` (its own namespace, connected through that
    * user-mode backend to the network nsrun runs in), `auto` (the best backend installed: pasta,
    * else slirp4netns, which also takes over should pasta fail), `sandbox:NAME` (the network
-   * namespace of the sandbox kept as NAME). Without it, `net` in `flags` decides between `none`
-   * and `host`.
+   * namespace of the sandbox kept as NAME), or the NAME of a network made with `nsrun network
+   * create` (eth0 with the next free address of its subnet, a default route to its bridge, its
+   * hosts file on /etc/hosts). Without it, `net` in `flags` decides between `none` and `host`.
    * @default 'none' (from the default flags)
    */
   readonly network?: string;
@@ -367,7 +369,7 @@ function validateNetwork(
   if (choice.kind !== 'host') {
     names.add('net');
   }
-  if (choice.kind === 'backend') names.add('mnt'); // the sandbox's own /etc/resolv.conf
+  if (choice.kind === 'backend' || choice.kind === 'bridge') names.add('mnt'); // the sandbox's own /etc/resolv.conf, or /etc/hosts
   return { choice, namespaces: sortNamespaces(names) };
 }
 
@@ -431,13 +433,17 @@ export function normalizeOptions(
     network.joined?.user === true,
   );
   const has = (name: NamespaceName): boolean => namespaces.includes(name);
-  const maps = idMapsFor(options, namespaces, system);
+  const chosenMaps = idMapsFor(options, namespaces, system);
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
   if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
   if (options.init === true) requireNamespace('--init', namespaces, 'pid');
   validateFilesystemPropagation(propagation, rootfs, mounts !== undefined);
   if (options.readOnly === true && rootfs === undefined) throw usageError('--read-only needs --rootfs DIR');
   const preserveFds = validatePreserveFds(options.preserveFds);
+  // last of the checks: it claims an address of the network
+  const bridge = network.choice.kind === 'bridge' ? network.choice.name : undefined;
+  const attached = bridge === undefined ? undefined : resolveNetwork(bridge, system);
+  const maps = attached?.throughHub === true && chosenMaps !== undefined ? mapsThroughHub(bridge ?? '', chosenMaps, system) : chosenMaps;
   // --map isolated leaves the caller's own id unmapped: the command becomes the range's first id
   const isolated = maps !== undefined && options.map === 'isolated';
   const uid = validateId('--uid', options.uid) ?? (isolated && options.uidMap === undefined ? 0 : undefined);
@@ -463,8 +469,9 @@ export function normalizeOptions(
     capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
     'join-network': network.joined,
     ...networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
+    veth: attached?.network,
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
-    mounts,
+    mounts: attached === undefined ? mounts : [...(mounts ?? []), attached.hosts],
   };
 }

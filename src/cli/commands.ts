@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'exec', summary: 'run a command in the namespaces of a process or a kept sandbox', load: () => import('./exec.js') },
   { name: 'ps', summary: 'list the sandboxes kept with run --name', load: () => import('./ps.js') },
   { name: 'rm', summary: 'release kept sandboxes', load: () => import('./rm.js') },
+  { name: 'network', summary: 'make, list and remove networks between sandboxes', load: () => import('./network.js') },
   { name: 'ls', summary: 'list namespaces, as lsns does', load: () => import('./ls.js') },
   { name: 'inspect', summary: 'compare the namespaces of processes', load: () => import('./inspect.js') },
   { name: 'limits', summary: 'the per-type namespace limits and how many exist', load: () => import('./limits.js') },

@@ -19,5 +19,9 @@ export async function runKept(
     return 0;
   }
   const sandbox = await createSandbox(name, config);
+  if (config.veth !== undefined) {
+    const { nameMember } = await import('../bridge.js');
+    nameMember(config.veth, name);
+  }
   return execute(commandConfig(config, sandbox, process.cwd()));
 }

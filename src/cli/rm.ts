@@ -1,6 +1,7 @@
 /** `nsrun rm NAME...`: release kept sandboxes. */
 import { usageError } from '../errors.js';
 import { removeSandbox, validateName } from '../keep.js';
+import { forgetMember } from '../bridge.js';
 import type { HelpPage } from './help.js';
 import { parseOptions } from './parse.js';
 import { HELP_OPTION, type OptionSpec } from './spec.js';
@@ -24,6 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { positionals } = parseOptions(argv, OPTIONS, 'rm');
   if (positionals.length === 0) throw usageError('rm needs the name of a sandbox (see nsrun ps)');
   for (const name of positionals) validateName(name);
-  for (const name of positionals) await removeSandbox(name);
+  for (const name of positionals) {
+    await removeSandbox(name);
+    forgetMember(name);
+  }
   return 0;
 }

@@ -94,7 +94,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'network',
     type: 'string',
-    description: 'none (only lo), host (no network namespace), pasta or slirp4netns (its own network reaching out), auto (the best installed), sandbox:NAME',
+    description: 'none (only lo), host (no network namespace), pasta or slirp4netns (its own network reaching out), auto (the best installed), sandbox:NAME (a kept sandbox\'s), or NAME of nsrun network create (eth0 on its bridge)',
   },
   { name: 'publish', alias: 'p', type: 'array', description: '[IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp] forwards ports into the sandbox (repeatable; ranges N-M)' },
   { name: 'host-loopback', type: 'boolean', description: "let the sandbox reach the loopback of nsrun's network namespace (off: it exposes local services)" },

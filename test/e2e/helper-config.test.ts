@@ -42,6 +42,15 @@ const table: readonly (readonly [string, string | Buffer, string])[] = [
   ['a tmpfs of size 0', json({ ...base, namespaces: ['mnt'], mounts: [{ type: 'tmpfs', destination: '/x', size: 0 }] }), 'member "mounts.size": 0 is out of range 1..1125899906842624'],
   ['257 mounts', json({ ...base, namespaces: ['mnt'], mounts: Array.from({ length: 257 }, () => ({ type: 'dev', destination: '/dev' })) }), 'member "mounts": 257 entries, at most 256 allowed'],
   ['SIGKILL among the ignored signals', json({ ...base, 'ignored-signals': [1, 9] }), 'member "ignored-signals": signal 9 cannot be ignored'],
+  ['a veth without a net namespace', json({ ...base, veth: { bridge: 'nsr-x', link: 'nsv1', address: '10.89.0.2/24', gateway: '10.89.0.1' } }), 'member "veth" needs a new net namespace'],
+  ['a veth address without a prefix', json({ ...base, namespaces: ['net'], veth: { bridge: 'nsr-x', link: 'nsv1', address: '10.89.0.2', gateway: '10.89.0.1' } }), 'member "veth.address": "10.89.0.2" is not A.B.C.D/N'],
+  ['a veth address out of range', json({ ...base, namespaces: ['net'], veth: { bridge: 'nsr-x', link: 'nsv1', address: '10.89.0.256/24', gateway: '10.89.0.1' } }), 'member "veth.address": "10.89.0.256/24" is not an IPv4 address'],
+  ['a link name of 16 bytes', json({ ...base, namespaces: ['net'], veth: { bridge: 'b'.repeat(16), link: 'nsv1', address: '10.89.0.2/24', gateway: '10.89.0.1' } }), 'member "veth.bridge": length 16 is out of range 1..15'],
+  ['a link name with a slash', json({ ...base, namespaces: ['net'], veth: { bridge: 'a/b', link: 'nsv1', address: '10.89.0.2/24', gateway: '10.89.0.1' } }), 'member "veth.bridge": "a/b" is not a link name'],
+  ['a veth without a gateway', json({ ...base, namespaces: ['net'], veth: { bridge: 'nsr-x', link: 'nsv1', address: '10.89.0.2/24' } }), 'member "veth": needs "bridge", "link", "address" and "gateway"'],
+  ['a veth with a network backend', json({ ...base, namespaces: ['net', 'mnt'], veth: { bridge: 'nsr-x', link: 'nsv1', address: '10.89.0.2/24', gateway: '10.89.0.1' }, network: { backend: 'pasta', argv: ['/usr/bin/pasta'] } }), 'member "veth": not with "network" or "join-network"'],
+  ['a bridge with a command', json({ ...base, bridge: { name: 'nsr-x', address: '10.89.0.1/24' } }), 'member "bridge" stands alone, or goes with "keep" and a new net namespace'],
+  ['remove-bridge with a command', json({ ...base, 'remove-bridge': 'nsr-x' }), 'member "remove-bridge" stands alone'],
   ['an ignored signal past 64', json({ ...base, 'ignored-signals': [65] }), 'member "ignored-signals": 65 is out of range 1..64'],
 ];
 

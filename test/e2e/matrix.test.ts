@@ -334,7 +334,7 @@ const OWN_TESTS: Readonly<Record<string, string>> = {
   'stop-timeout': 'needs a signal sent once the command runs',
   name: 'is a path of the matrix: run --name, then exec --name',
   // the matrix runs in this machine's network, which no test may reach out of or change
-  network: 'runs in an outer network namespace of its own (network.test.ts)',
+  network: 'runs in an outer network namespace of its own (network.test.ts; a network of nsrun network create: bridge.test.ts)',
   publish: 'runs in an outer network namespace of its own (network.test.ts)',
   'host-loopback': 'runs in an outer network namespace of its own (network.test.ts)',
 };
