@@ -51,8 +51,10 @@ describe('nsrun(1)', () => {
       const options = longOptions(help.stdout);
       expect(options.length).toBeGreaterThan(0);
       for (const option of options) expect(stdout).toContain(option);
-      const [usage = ''] = help.stdout.split('\n');
-      expect(stdout).toContain(name === 'run' ? usage.replace(/^nsrun /, '') : usage.trim());
+      // the usage is the first paragraph; each side wraps it at its own width
+      const words = (text: string): string => text.replace(/\s+/g, ' ').trim();
+      const usage = words(help.stdout.split('\n\n')[0] ?? '');
+      expect(words(stdout)).toContain(name === 'run' ? usage.replace(/^nsrun /, '') : usage);
     },
   );
 
