@@ -83,6 +83,7 @@ struct sandbox {
   int echoes_due[NSIG];          /* nsrun's copies of the terminal's signals, still to come and be dropped */
   uint64_t inodes[NS_KINDS];
   int exit_report_fd;            /* --init: where PID 1 tells how the command ended, or -1 */
+  bool caller_relays;            /* the caller (parent-pid) relays its signals, the terminal's included */
 };
 
 /* Where failures are told: the report pipe in the sandbox, the status fd (or
@@ -94,6 +95,10 @@ static const char *failed_file; /* and the file it acted on, where one is known 
 static int tty_fd = -1;         /* the caller's terminal, while the sandbox holds it */
 static pid_t caller_pgrp;       /* the foreground process group to give it back to */
 static int host_proc = -1;      /* the host's /proc, still reachable once a "join" entered another root */
+static char *const *explainer;  /* "explain": the program that tells a setup failure, or NULL */
+static char *config_text;       /* the config, which the explainer reads too */
+static int host_root = -1;      /* the host's / and the helper's cwd, for the explainer once a "join" entered another root */
+static int host_cwd = -1;
 
 static void give_terminal_back(void);
 static void report_running(struct sandbox *sb);
@@ -141,6 +146,45 @@ static void emit_status(const char *fmt, ...)
   write_all(status_fd, line, (size_t)n); /* a reader that went away loses nothing it needs */
 }
 
+/* After a "join": forks the process that executes the explainer, and exits as it does. Node needs
+ * threads, which a process whose children go to another pid namespace cannot make (EINVAL), and
+ * the host's files: the child, in that namespace, returns in the host's root and the helper's cwd;
+ * -1 when it cannot get there, and it tells the failure itself. */
+static int explain_in_child(void)
+{
+  int status;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0)
+    return fchdir(host_root) < 0 || chroot(".") < 0 || fchdir(host_cwd) < 0 ? -1 : 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      _exit(EXIT_SETUP);
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* Without a status fd: executes the explainer of "explain" (nsrun's one place that turns a failure
+ * into its message and hint, docs/contract.md) with the failure record and the config in its
+ * environment, in the host's root and the helper's cwd, signals unblocked. Returns only when it
+ * cannot be executed, for the helper to tell the failure itself. */
+static void explain_failure(const struct report *r)
+{
+  char detail[sizeof r->detail * 6], record[sizeof detail + 192];
+  sigset_t none;
+  if (!explainer || !config_text || status_fd >= 0)
+    return;
+  json_escape(detail, sizeof detail, r->detail);
+  snprintf(record, sizeof record, "NSRUN_FAILURE={\"step\":\"%s\",\"syscall\":\"%s\",\"errno\":%d,\"detail\":\"%s\",\"exit-code\":%d}",
+           r->step, r->syscall, r->err, detail, r->exit_code);
+  char *env[] = { record, config_text, NULL };
+  if (host_root >= 0 && explain_in_child() < 0)
+    return;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  execve(explainer[0], explainer, env);
+}
+
 static noreturn void fail_with(const struct report *r)
 {
   if (report_fd >= 0) {
@@ -148,6 +192,7 @@ static noreturn void fail_with(const struct report *r)
     _exit(r->exit_code);
   }
   give_terminal_back();
+  explain_failure(r);
   if (status_fd >= 0) {
     char detail[sizeof r->detail * 6];
     json_escape(detail, sizeof detail, r->detail);
@@ -254,6 +299,9 @@ static void read_config_env(const char *name, struct config *c)
     die(EXIT_USAGE, "arguments", NULL, 0, "the environment variable %s is not set", name);
   size_t len = strlen(text);
   parse_config(text, len, c);
+  if (c->explain && asprintf(&config_text, "NSRUN_CONFIG=%s", text) < 0)
+    config_text = NULL; /* the helper tells a failure itself */
+  explainer = c->explain;
   memset(text, 0, len);
 }
 
@@ -314,6 +362,8 @@ static void close_inherited_fds(const struct config *c)
 /* Ends the helper with its caller, and stops here if the caller is already gone. */
 static void die_with_parent(const struct config *c)
 {
+  if (!c->parent_pid) /* a process that nsrun became, or a program's own child, lives on as unshare(1) does */
+    return;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     die(EXIT_SETUP, "config", "prctl", errno, "PR_SET_PDEATHSIG");
   if (c->parent_pid && getppid() != c->parent_pid)
@@ -326,14 +376,15 @@ static bool caller_ignores(const struct config *c, int sig)
   return sig >= 1 && sig <= 64 && (c->ignored_signals >> (sig - 1)) & 1;
 }
 
-/* Ignores what the caller ignores, as a process it executed would: in the helper
- * and an init (which must still see SIGCHLD), and then in the command, which
- * inherits SIG_IGN across execve. The C library keeps a few real-time signals
- * for itself (EINVAL): those stay as they are. */
+/* Ignores what the caller ignores, as a process it executed would, and gives every other
+ * signal its default action (node, when it became the helper, left SIGPIPE and SIGXFSZ
+ * ignored): in the helper and an init (which must still see SIGCHLD), and then in the
+ * command, which inherits SIG_IGN across execve. SIGKILL, SIGSTOP and the real-time
+ * signals the C library keeps for itself (EINVAL) stay as they are. */
 static void ignore_callers_signals(const struct config *c, bool with_sigchld)
 {
   for (int sig = 1; sig <= 64; sig++)
-    if (caller_ignores(c, sig) && (with_sigchld || sig != SIGCHLD) && signal(sig, SIG_IGN) == SIG_ERR && errno != EINVAL)
+    if ((with_sigchld || sig != SIGCHLD) && signal(sig, caller_ignores(c, sig) ? SIG_IGN : SIG_DFL) == SIG_ERR && errno != EINVAL)
       die(EXIT_SETUP, "signals", "sigaction", errno, "signal %d", sig);
 }
 
@@ -983,7 +1034,7 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
     sb->terminal_signal_at[sig] = now;
     if (sb->own_group && tty_fd < 0) /* the terminal's job is the caller's, not the command's group: pass it on */
       kill(-sb->child, sig);
-  } else if ((pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
+  } else if (sb->caller_relays && (pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
     sb->echoes_due[sig]--; /* nsrun's relay of a signal the command has had */
     return;
   } else if (sb->command_running || sb->init_queues_signals) {
@@ -1114,6 +1165,9 @@ static int supervise(struct sandbox *sb)
  * can end the command's whole process group, which would outlive it otherwise. */
 static void end_group_with_caller(const struct config *c, struct sandbox *sb)
 {
+  sb->join = true;
+  if (!c->parent_pid) /* the helper is what the shell waits for (nsrun handed its process over) */
+    return;
   sigaddset(&sb->signals, CALLER_GONE_SIGNAL);
   if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0 || signalfd(sb->sigfd, &sb->signals, 0) < 0)
     die(EXIT_SETUP, "signals", "signalfd", errno, "");
@@ -1121,7 +1175,6 @@ static void end_group_with_caller(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "config", "prctl", errno, "PR_SET_PDEATHSIG");
   if (c->parent_pid && getppid() != c->parent_pid)
     die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
-  sb->join = true;
 }
 
 /* Kills what is left of the command's process group (its children, which joined
@@ -1142,6 +1195,15 @@ static noreturn void end_command_group(struct sandbox *sb)
   while (waitpid(sb->child, NULL, 0) < 0 && errno == EINTR)
     ;
   _exit(128 + SIGKILL);
+}
+
+/* Opens the host's / and the helper's cwd, where the explainer runs once a "join" has entered another root. */
+static void keep_host_root(void)
+{
+  host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  host_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (host_root < 0 || host_cwd < 0)
+    die(EXIT_SETUP, "join", "open", errno, "/");
 }
 
 static void open_host_proc(void)
@@ -1187,9 +1249,12 @@ int main(int argc, char **argv)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;
   die_with_parent(&config);
   block_signals(&config, &sb);
+  sb.caller_relays = config.parent_pid != 0;
   if (config.join_pid)
     end_group_with_caller(&config, &sb);
   open_host_proc();
+  if (config.join_pid && config.explain)
+    keep_host_root();
   if (config.join_pid)
     join_namespaces(&config);
   sb.keep = config.keep;

@@ -1,6 +1,6 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
@@ -278,6 +278,41 @@ function readStatusLine(text: string): StatusLine {
   };
 }
 
+/** The config document the helper reads: `config` with the signals the caller ignores. */
+function helperDocument(config: HelperConfig): string {
+  const ignored = config['ignored-signals'] ?? callerIgnoredSignals;
+  return JSON.stringify({ ...config, ...(ignored === undefined || ignored.length === 0 ? {} : { 'ignored-signals': ignored }) });
+}
+
+/** process.execve (Node ≥ 22.15), which Node 20's types do not know. */
+type Execve = (file: string, args: readonly string[], env: Readonly<Record<string, string>>) => never;
+
+/**
+ * Replaces this process with the helper, running `config`, where Node can (process.execve): the
+ * helper is then what the shell waits for, with nothing of Node left (docs/contract.md). A failed
+ * setup is told by nsrun all the same: the helper executes this node and script again with the
+ * failure (`explain`), which print its message (src/cli/explain.ts). Returns, having done nothing,
+ * where the helper must be spawned instead: Node without execve (20); a config too large for the
+ * helper's environment; fds beyond 0, 1 and 2 to pass on (`preserve-fds`), which node marks
+ * close-on-exec as it starts, so that only a child it spawns can get them. Throws when the
+ * helper is missing.
+ */
+export function handOver(config: HelperConfig): void {
+  const execve = (process as { execve?: Execve }).execve;
+  const script = process.argv[1];
+  if (execve === undefined || script === undefined || (config['preserve-fds'] ?? 0) > 0) return;
+  const document = helperDocument({ ...config, explain: [process.execPath, script] });
+  if (Buffer.byteLength(document) > INLINE_CONFIG_BYTES) return;
+  const helper = helperPath();
+  try {
+    // a failed execve aborts node: whether it can succeed is asked first
+    accessSync(helper, fsConstants.X_OK);
+  } catch (error) {
+    throw helperNotStarted(helper, error as NodeJS.ErrnoException);
+  }
+  execve.call(process, helper, [helper, '--config-env', CONFIG_VARIABLE], { [CONFIG_VARIABLE]: document });
+}
+
 /**
  * Runs the helper with `config`: see startHelper. Resolves when the command has ended; rejects
  * with an NsrunError when the sandbox could not be set up or the command not executed.
@@ -301,12 +336,7 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
 export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
   const helper = options.helper ?? helperPath();
   // The helper dies with the process that runs it, this one.
-  const ignored = config['ignored-signals'] ?? callerIgnoredSignals;
-  const document = JSON.stringify({
-    ...config,
-    'parent-pid': config['parent-pid'] ?? process.pid,
-    ...(ignored === undefined || ignored.length === 0 ? {} : { 'ignored-signals': ignored }),
-  });
+  const document = helperDocument({ ...config, 'parent-pid': config['parent-pid'] ?? process.pid });
   const size = Buffer.byteLength(document);
   if (size > LIMITS.configBytes) {
     throw usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`);

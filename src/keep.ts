@@ -352,6 +352,7 @@ type Place = 'holder' | 'command' | 'limit' | 'init' | 'runner';
 const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   version: 'runner',
   'parent-pid': 'runner',
+  explain: 'runner',
   join: 'runner',
   namespaces: 'holder',
   'uid-map': 'holder',
