@@ -9,7 +9,7 @@ HELPER_SOURCES := $(wildcard helper/*.c helper/*.h) helper/Makefile
 # init does (a holder that rm killed), which node as PID 1 would leave as zombies
 ISOLATED := unshare --pid --fork --mount-proc --propagation private sh -c '"$$@"; exit $$?' sh
 
-.PHONY: all build demo test lint typecheck bench fuzz soak clean rootfs install uninstall
+.PHONY: all build demo test test-suite test-node24 lint typecheck bench fuzz soak clean rootfs install uninstall
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built
@@ -44,11 +44,23 @@ lint typecheck: build
 	npx tsc -p test/tsconfig.json --noEmit
 	npx tsc -p test/types/tsconfig.json
 
-# the soak counts processes and namespaces, so it runs after the rest, in a PID namespace of its own
-# where it sees only its own processes, and its zombies are reaped (see ISOLATED)
+# the whole suite twice: on the machine's node (20: nsrun spawns the helper and waits) and on
+# Node 24 LTS (nsrun hands its process to the helper), which scripts/node24.sh installs into .node24/
 test: build lint
-	npx vitest run --exclude 'test/soak/**'
-	$(ISOLATED) npx vitest run test/soak
+	$(MAKE) --no-print-directory test-suite
+	$(MAKE) --no-print-directory test-node24
+
+test-node24: build
+	$(MAKE) --no-print-directory test-suite NODE="$$(scripts/node24.sh)"
+
+# the suite on one node, the first on PATH or NODE=/path/to/node: the tests and bin/nsrun run on it.
+# The soak counts processes and namespaces, so it runs after the rest, in a PID namespace of its own
+# where it sees only its own processes, and its zombies are reaped (see ISOLATED)
+ON_NODE = $(if $(NODE),env PATH="$(dir $(NODE)):$$PATH")
+test-suite: build
+	$(ON_NODE) node --version
+	$(ON_NODE) npx vitest run --exclude 'test/soak/**'
+	$(ON_NODE) $(ISOLATED) npx vitest run test/soak
 
 # the long soak and fault injection (RELIABILITY.md), in a PID and mount namespace of their own
 # so that what they count is theirs alone, even on a machine that is running other things
@@ -61,7 +73,7 @@ fuzz:
 	$(MAKE) -C helper OUT=../libexec fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600)
 
 bench: build
-	@node scripts/bench.mjs
+	@NODE24="$$(scripts/node24.sh)" node scripts/bench.mjs
 
 clean:
 	rm -rf dist libexec
