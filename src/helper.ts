@@ -1,34 +1,15 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
+import { CONFIG_VARIABLE, helperDocument, helperNotStarted, helperPath, INLINE_CONFIG_BYTES } from './handover.js';
 import type { NamespaceName } from './namespaces.js';
-import { packagePath } from './paths.js';
 import { osConstants, processContext } from './system.js';
 
 /** The signals nsrun passes on to the helper, which passes them on to the command (docs/signals.md). */
 export const RELAYED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
-
-/** The variable in which bin/nsrun hands node the caller's SigIgn mask, which node resets as it starts. */
-const CALLER_SIGIGN_VARIABLE = 'NSRUN_CALLER_SIGIGN';
-
-/** The signals this process's caller ignores (numbers), when bin/nsrun told them; the command ignores them too. */
-let callerIgnoredSignals: readonly number[] | undefined;
-
-/**
- * Takes the caller's ignored signals from `env` (the hexadecimal SigIgn of /proc/self/status,
- * read by bin/nsrun before it executed node) and removes the variable, which is no one else's.
- * Without it, as for a library, the config says nothing and the command ignores nothing.
- */
-export function inheritIgnoredSignals(env: Record<string, string | undefined>): void {
-  const mask = env[CALLER_SIGIGN_VARIABLE];
-  delete env[CALLER_SIGIGN_VARIABLE];
-  if (mask === undefined || !/^[0-9a-f]{1,16}$/i.test(mask)) return;
-  const bits = BigInt(`0x${mask}`);
-  callerIgnoredSignals = Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => ((bits >> BigInt(n - 1)) & 1n) === 1n);
-}
 
 /** How the command ended. */
 export interface HelperResult {
@@ -105,43 +86,6 @@ export interface HelperProcess {
    * namespace would have ended with it.
    */
   stop(): void;
-}
-
-/** The variable of the helper's environment that carries a config that fits in it. */
-const CONFIG_VARIABLE = 'NSRUN_CONFIG';
-
-/**
- * The largest config that travels in the helper's environment. Linux lets execve pass at least
- * 128 KiB of arguments and environment whatever the stack limit, and strings of up to 128 KiB,
- * so 64 KiB always fits; a larger config goes on the socket.
- */
-const INLINE_CONFIG_BYTES = 64 * 1024;
-
-/** The helper executable: `$NSRUN_HELPER`, else `libexec/nsrun-helper` in the package. */
-export function helperPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const fromEnv = env['NSRUN_HELPER'];
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : packagePath('libexec/nsrun-helper');
-}
-
-/** How to get the helper: `make` in a source tree, a rebuild of an npm package (which ships the sources), else a reinstall. */
-function helperHint(): string {
-  const has = (path: string): boolean => existsSync(packagePath(path));
-  if (has('Makefile')) return 'run `make`';
-  return has('helper/Makefile') ? 'run `npm rebuild nsrun` (building the helper needs gcc and make)' : 'reinstall nsrun';
-}
-
-/** The error of a helper that could not be started: missing, or not executable. */
-export function helperNotStarted(helper: string, error: NodeJS.ErrnoException): NsrunError {
-  return new NsrunError(`helper ${helper} ${error.code === 'ENOENT' ? 'is missing' : 'cannot be executed'}`, {
-    step: 'helper',
-    exitCode: EXIT.setup,
-    syscall: error.syscall,
-    errno: error.errno === undefined ? undefined : -error.errno,
-    code: error.code,
-    detail: helper,
-    hint: helperHint(),
-    cause: error,
-  });
 }
 
 /** The name of signal `n`, if it has one. */
@@ -276,41 +220,6 @@ function readStatusLine(text: string): StatusLine {
     signal: int(line['signal']),
     error: 'error' in line ? line['error'] : undefined,
   };
-}
-
-/** The config document the helper reads: `config` with the signals the caller ignores. */
-function helperDocument(config: HelperConfig): string {
-  const ignored = config['ignored-signals'] ?? callerIgnoredSignals;
-  return JSON.stringify({ ...config, ...(ignored === undefined || ignored.length === 0 ? {} : { 'ignored-signals': ignored }) });
-}
-
-/** process.execve (Node ≥ 22.15), which Node 20's types do not know. */
-type Execve = (file: string, args: readonly string[], env: Readonly<Record<string, string>>) => never;
-
-/**
- * Replaces this process with the helper, running `config`, where Node can (process.execve): the
- * helper is then what the shell waits for, with nothing of Node left (docs/contract.md). A failed
- * setup is told by nsrun all the same: the helper executes this node and script again with the
- * failure (`explain`), which print its message (src/cli/explain.ts). Returns, having done nothing,
- * where the helper must be spawned instead: Node without execve (20); a config too large for the
- * helper's environment; fds beyond 0, 1 and 2 to pass on (`preserve-fds`), which node marks
- * close-on-exec as it starts, so that only a child it spawns can get them. Throws when the
- * helper is missing.
- */
-export function handOver(config: HelperConfig): void {
-  const execve = (process as { execve?: Execve }).execve;
-  const script = process.argv[1];
-  if (execve === undefined || script === undefined || (config['preserve-fds'] ?? 0) > 0) return;
-  const document = helperDocument({ ...config, explain: [process.execPath, script] });
-  if (Buffer.byteLength(document) > INLINE_CONFIG_BYTES) return;
-  const helper = helperPath();
-  try {
-    // a failed execve aborts node: whether it can succeed is asked first
-    accessSync(helper, fsConstants.X_OK);
-  } catch (error) {
-    throw helperNotStarted(helper, error as NodeJS.ErrnoException);
-  }
-  execve.call(process, helper, [helper, '--config-env', CONFIG_VARIABLE], { [CONFIG_VARIABLE]: document });
 }
 
 /**

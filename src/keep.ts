@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
-import { helperPath } from './helper.js';
+import { helperPath } from './handover.js';
 import { COMMIT_FD, runHelperOnce } from './helper-once.js';
 import { NAMESPACES, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { processContext, type SystemContext } from './system.js';

@@ -1,7 +1,7 @@
 /** The entry of the bundled command, `dist/nsrun.cjs` (scripts/bundle.mjs), which bin/nsrun loads. */
 import { explainFailure, explainsFailure } from './explain.js';
 import { readerGone } from './failure.js';
-import { inheritIgnoredSignals } from '../helper.js';
+import { inheritIgnoredSignals } from '../handover.js';
 import { fail, main } from './main.js';
 
 /** 128 + SIGPIPE, what a shell reports for a program a closed pipe ended. */
