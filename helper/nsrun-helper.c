@@ -99,8 +99,11 @@ static char *const *explainer;  /* "explain": the program that tells a setup fai
 static char *config_text;       /* the config, which the explainer reads too */
 static int host_root = -1;      /* the host's / and the helper's cwd, for the explainer once a "join" entered another root */
 static int host_cwd = -1;
+static int watcher_fd = -1;     /* the pipe to the watcher of an exec's command group, or -1 */
+static pid_t stand_in = -1;     /* keeps the caller's job while the helper, its leader, is in the sandbox's, or -1 */
 
 static void give_terminal_back(void);
+static void end_stand_in(void);
 static void report_running(struct sandbox *sb);
 static noreturn void end_command_group(struct sandbox *sb);
 
@@ -146,6 +149,13 @@ static void emit_status(const char *fmt, ...)
   write_all(status_fd, line, (size_t)n); /* a reader that went away loses nothing it needs */
 }
 
+/* Whether / is still the host's: a join that failed before it entered a mount namespace. */
+static bool in_host_root(void)
+{
+  struct stat root, host;
+  return stat("/", &root) == 0 && fstat(host_root, &host) == 0 && root.st_dev == host.st_dev && root.st_ino == host.st_ino;
+}
+
 /* After a "join": forks the process that executes the explainer, and exits as it does. Node needs
  * threads, which a process whose children go to another pid namespace cannot make (EINVAL), and
  * the host's files: the child, in that namespace, returns in the host's root and the helper's cwd;
@@ -157,7 +167,7 @@ static int explain_in_child(void)
   if (pid < 0)
     return -1;
   if (pid == 0)
-    return fchdir(host_root) < 0 || chroot(".") < 0 || fchdir(host_cwd) < 0 ? -1 : 0;
+    return (in_host_root() || (fchdir(host_root) == 0 && chroot(".") == 0)) && fchdir(host_cwd) == 0 ? 0 : -1;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
       _exit(EXIT_SETUP);
@@ -192,6 +202,7 @@ static noreturn void fail_with(const struct report *r)
     _exit(r->exit_code);
   }
   give_terminal_back();
+  end_stand_in();
   explain_failure(r);
   if (status_fd >= 0) {
     char detail[sizeof r->detail * 6];
@@ -804,6 +815,53 @@ static void start_child(const struct config *c, struct sandbox *sb)
   sb->init_queues_signals = c->init;
 }
 
+/* Whether the helper is in the foreground process group of the terminal it reads and writes,
+ * and could change group (not a session leader). */
+static bool in_foreground(void)
+{
+  struct stat in, out;
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || fstat(STDIN_FILENO, &in) < 0 ||
+      fstat(STDOUT_FILENO, &out) < 0 || in.st_rdev != out.st_rdev)
+    return false;
+  return tcgetsid(STDIN_FILENO) == getsid(0) && tcgetpgrp(STDIN_FILENO) == getpgrp() && getsid(0) != getpid();
+}
+
+/* Ends the stand-in, if there is one. */
+static void end_stand_in(void)
+{
+  if (stand_in <= 0)
+    return;
+  kill(stand_in, SIGKILL);
+  while (waitpid(stand_in, NULL, 0) < 0 && errno == EINTR)
+    ;
+  stand_in = -1;
+}
+
+/* Handed over (no parent-pid), the helper leads the caller's job: the shell made nsrun its
+ * leader. When it gives the sandbox the terminal (take_terminal) it joins the sandbox's group,
+ * which would leave the job empty, and the shell's `kill %1` would find no one. A stand-in,
+ * forked before any join so that it stays in the host's pid namespace, keeps the job, and
+ * passes on to the helper the signals a process sends it, as node did; the terminal's are the
+ * sandbox's own. It holds no fd and dies with the helper. */
+static void start_stand_in(const struct sandbox *sb)
+{
+  pid_t helper = getpid();
+  if (getpgrp() != helper || !in_foreground())
+    return;
+  stand_in = fork();
+  if (stand_in != 0)
+    return; /* the helper; -1: no stand-in, and the sandbox stays in the caller's job */
+  syscall(SYS_close_range, 0U, ~0U, 0U);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
+    _exit(0);
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&sb->signals, &si);
+    if (sig > 0 && si.si_code != SI_KERNEL && sig != SIGCHLD && sig != SIGPIPE && sig != SIGTSTP)
+      kill(helper, sig);
+  }
+}
+
 /* When nsrun is a foreground job of its own on the terminal it reads and
  * writes (it leads the terminal's foreground process group), makes the sandbox
  * a job of its own in the foreground, as a shell does for a job: a shell inside
@@ -812,26 +870,25 @@ static void start_child(const struct config *c, struct sandbox *sb)
  * group, to act for a PID 1 that cannot get them. When nsrun shares its group
  * with others (the recipes of `make -j`, a shell script's commands), the
  * sandbox stays in it, as unshare's and bwrap's do, so that one Ctrl-C reaches
- * every member of the job. */
+ * every member of the job. nsrun leads the job from node (the helper's parent),
+ * or, handed over, as the helper itself, with a stand-in that keeps the job. */
 static void take_terminal(struct sandbox *sb)
 {
-  struct stat in, out;
-  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || fstat(STDIN_FILENO, &in) < 0 ||
-      fstat(STDOUT_FILENO, &out) < 0 || in.st_rdev != out.st_rdev)
+  if (!in_foreground() || (getpgrp() != getppid() && stand_in <= 0)) { /* the job is more than nsrun */
+    end_stand_in();
     return;
-  if (tcgetsid(STDIN_FILENO) != getsid(0) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
-      getsid(0) == getpid()) /* not our foreground terminal, or a session leader, which cannot change group */
-    return;
-  if (getpgrp() != getppid()) /* nsrun is not the job's leader: the job is more than nsrun */
-    return;
+  }
   int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-  if (fd < 0)
+  if (fd < 0) {
+    end_stand_in();
     return;
+  }
   caller_pgrp = getpgrp();
   if (setpgid(sb->child, sb->child) < 0 || setpgid(0, sb->child) < 0 || tcsetpgrp(fd, sb->child) < 0) {
     setpgid(0, caller_pgrp);
     setpgid(sb->child, caller_pgrp);
     close(fd);
+    end_stand_in();
     return; /* the sandbox still runs, as part of the caller's job */
   }
   tty_fd = fd;
@@ -846,6 +903,7 @@ static void give_terminal_back(void)
   tcsetpgrp(tty_fd, caller_pgrp);
   close(tty_fd);
   tty_fd = -1;
+  end_stand_in();
 }
 
 /* Prepares the grace period of --stop-timeout, when there is one. */
@@ -1177,6 +1235,43 @@ static void end_group_with_caller(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
 }
 
+/* An exec that nsrun handed its process to (no parent-pid): a kill -9 of nsrun kills the helper,
+ * which can then end nothing. A watcher, forked before the join in the host's namespaces, learns
+ * the command's group and kills it once the helper is gone (end of file on the pipe), as
+ * end_command_group does when nsrun dies; a byte from the helper says it ended the command itself.
+ * The command dies with the helper on its own (PR_SET_PDEATHSIG). */
+static void start_group_watcher(void)
+{
+  int fds[2];
+  int32_t group = 0;
+  char done;
+  if (pipe2(fds, O_CLOEXEC) < 0)
+    die(EXIT_SETUP, "join", "pipe2", errno, "the watcher's pipe");
+  pid_t pid = fork();
+  if (pid < 0)
+    die(EXIT_SETUP, "join", "fork", errno, "the watcher");
+  if (pid > 0) {
+    close(fds[0]);
+    watcher_fd = fds[1];
+    return;
+  }
+  /* holds nothing of the sandbox's or the caller's: no stream stays open for it */
+  if (dup2(fds[0], 0) < 0)
+    _exit(0);
+  syscall(SYS_close_range, 1U, ~0U, 0U);
+  if (read(0, &group, sizeof group) == sizeof group && group > 0 && read(0, &done, 1) == 0)
+    kill(-group, SIGKILL);
+  _exit(0);
+}
+
+/* Tells the watcher the command's group (0: none of its own), then that the helper has ended it. */
+static void tell_watcher(const struct sandbox *sb, bool ended)
+{
+  int32_t group = sb->own_group ? sb->child : 0;
+  if (watcher_fd >= 0)
+    write_all(watcher_fd, ended ? "" : (const char *)&group, ended ? 1 : sizeof group);
+}
+
 /* Kills what is left of the command's process group (its children, which joined
  * no group of their own) once the command has ended after a stop signal, or nsrun is gone. */
 static void kill_command_group(const struct sandbox *sb)
@@ -1255,6 +1350,10 @@ int main(int argc, char **argv)
   open_host_proc();
   if (config.join_pid && config.explain)
     keep_host_root();
+  if (config.join_pid && !config.parent_pid)
+    start_group_watcher();
+  if (!config.parent_pid && !config.keep)
+    start_stand_in(&sb);
   if (config.join_pid)
     join_namespaces(&config);
   sb.keep = config.keep;
@@ -1262,6 +1361,7 @@ int main(int argc, char **argv)
   arm_stop_timer(&config, &sb);
   take_terminal(&sb);
   sb.own_group = sb.join && (!isatty(STDIN_FILENO) || tty_fd >= 0);
+  tell_watcher(&sb, false);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
   if (config.keep)
@@ -1269,5 +1369,6 @@ int main(int argc, char **argv)
   int code = supervise(&sb);
   give_terminal_back();
   kill_command_group(&sb);
+  tell_watcher(&sb, true);
   return code;
 }

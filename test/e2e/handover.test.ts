@@ -5,13 +5,9 @@
 import { execa } from 'execa';
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { helperBin, identities, nsrun, nsrunBin, sandboxSleep, type Running } from './harness.js';
-
-/** Whether the node that runs this suite, and so bin/nsrun, can replace itself with the helper. */
-const handsOver = typeof (process as { execve?: unknown }).execve === 'function';
+import { handsOver, helperBin, identities, nsrun, nsrunBin, parentOf, sandboxSleep, type Running } from './harness.js';
 
 const status = (pid: number): string => readFileSync(`/proc/${pid}/status`, 'utf8');
-const parentOf = (pid: number): number => Number(/^PPid:\s+(\d+)/m.exec(status(pid))?.[1]);
 const rssKiB = (pid: number): number => Number(/^VmRSS:\s+(\d+)/m.exec(status(pid))?.[1]);
 const program = (pid: number): string => readlinkSync(`/proc/${pid}/exe`);
 
