@@ -815,15 +815,14 @@ static void start_child(const struct config *c, struct sandbox *sb)
   sb->init_queues_signals = c->init;
 }
 
-/* Whether the helper is in the foreground process group of the terminal it reads and writes,
- * and could change group (not a session leader). */
+/* Whether the helper is in the foreground process group of the terminal it reads and writes. */
 static bool in_foreground(void)
 {
   struct stat in, out;
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || fstat(STDIN_FILENO, &in) < 0 ||
       fstat(STDOUT_FILENO, &out) < 0 || in.st_rdev != out.st_rdev)
     return false;
-  return tcgetsid(STDIN_FILENO) == getsid(0) && tcgetpgrp(STDIN_FILENO) == getpgrp() && getsid(0) != getpid();
+  return tcgetsid(STDIN_FILENO) == getsid(0) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
 /* Ends the stand-in, if there is one. */
@@ -846,7 +845,7 @@ static void end_stand_in(void)
 static void start_stand_in(const struct sandbox *sb)
 {
   pid_t helper = getpid();
-  if (getpgrp() != helper || !in_foreground())
+  if (getpgrp() != helper || getsid(0) == helper || !in_foreground())
     return;
   stand_in = fork();
   if (stand_in != 0)
@@ -874,7 +873,10 @@ static void start_stand_in(const struct sandbox *sb)
  * or, handed over, as the helper itself, with a stand-in that keeps the job. */
 static void take_terminal(struct sandbox *sb)
 {
-  if (!in_foreground() || (getpgrp() != getppid() && stand_in <= 0)) { /* the job is more than nsrun */
+  /* handed over as a session leader (script -c 'exec nsrun'), the helper cannot change group: the
+   * sandbox gets the terminal, and the helper stays out of its group */
+  bool leads_session = getsid(0) == getpid();
+  if (!in_foreground() || (getpgrp() != getppid() && stand_in <= 0 && !leads_session)) { /* the job is more than nsrun */
     end_stand_in();
     return;
   }
@@ -884,7 +886,7 @@ static void take_terminal(struct sandbox *sb)
     return;
   }
   caller_pgrp = getpgrp();
-  if (setpgid(sb->child, sb->child) < 0 || setpgid(0, sb->child) < 0 || tcsetpgrp(fd, sb->child) < 0) {
+  if (setpgid(sb->child, sb->child) < 0 || (!leads_session && setpgid(0, sb->child) < 0) || tcsetpgrp(fd, sb->child) < 0) {
     setpgid(0, caller_pgrp);
     setpgid(sb->child, caller_pgrp);
     close(fd);
