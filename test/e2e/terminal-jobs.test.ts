@@ -184,7 +184,8 @@ describe.each(identities)('a Ctrl-C that nsrun shares with the sandbox (one proc
     // nsrun: node, the helper's parent; or, where node handed its process over, the helper itself,
     // the parent of the sandbox's sh
     let node = 0;
-    await waitFor(() => (node = processesWith(log).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8') === 'sh\n') ?? 0) !== 0);
+    const underHelper = (p: number): boolean => readFileSync(`/proc/${p}/comm`, 'utf8') === 'sh\n' && readFileSync(`/proc/${parentOf(p)}/comm`, 'utf8') === 'nsrun-helper\n';
+    await waitFor(() => (node = processesWith(log).find(underHelper) ?? 0) !== 0);
     node = parentOf(node);
     if (!handsOver) node = parentOf(node);
     process.kill(node, 'SIGSTOP'); // nsrun's copy of the Ctrl-C waits, as on a machine too busy to run it
