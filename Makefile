@@ -8,7 +8,7 @@ TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null)
 # init does (a holder that rm killed), which node as PID 1 would leave as zombies
 ISOLATED := unshare --pid --fork --mount-proc --propagation private sh -c '"$$@"; exit $$?' sh
 
-.PHONY: all build demo test test-setup lint typecheck bench fuzz soak clean rootfs install uninstall FORCE
+.PHONY: all build demo test test-setup test-suite test-node24 lint typecheck bench fuzz soak clean rootfs install uninstall FORCE
 all: build
 
 build: node_modules/.installed libexec/nsrun-helper dist/.built dist/nsrun.1
@@ -55,11 +55,23 @@ lint typecheck: build
 test-setup:
 	@scripts/ci-setup.sh test
 
-# the soak counts processes and namespaces, so it runs after the rest, in a PID namespace of its own
-# where it sees only its own processes, and its zombies are reaped (see ISOLATED)
+# the whole suite twice: on the machine's node (20: nsrun spawns the helper and waits) and on
+# Node 24 LTS (nsrun hands its process to the helper), which scripts/node24.sh installs into .node24/
 test: test-setup build lint
-	npx vitest run --exclude 'test/soak/**'
-	$(ISOLATED) npx vitest run test/soak
+	$(MAKE) --no-print-directory test-suite
+	$(MAKE) --no-print-directory test-node24
+
+test-node24: build
+	$(MAKE) --no-print-directory test-suite NODE="$$(scripts/node24.sh)"
+
+# the suite on one node, the first on PATH or NODE=/path/to/node: the tests and bin/nsrun run on it.
+# The soak counts processes and namespaces, so it runs after the rest, in a PID namespace of its own
+# where it sees only its own processes, and its zombies are reaped (see ISOLATED)
+ON_NODE = $(if $(NODE),env PATH="$(dir $(NODE)):$$PATH")
+test-suite: build
+	$(ON_NODE) node --version
+	$(ON_NODE) npx vitest run --exclude 'test/soak/**'
+	$(ON_NODE) $(ISOLATED) npx vitest run test/soak
 
 # the long soak and fault injection (RELIABILITY.md), in a PID and mount namespace of their own
 # so that what they count is theirs alone, even on a machine that is running other things
@@ -74,7 +86,7 @@ fuzz:
 
 # the network part (scripts/bench-network.sh) runs in an outer network namespace of its own, as root
 bench: build
-	@node scripts/bench.mjs; a=$$?; scripts/bench-network.sh; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+	@NODE24="$$(scripts/node24.sh)" node scripts/bench.mjs; a=$$?; scripts/bench-network.sh; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
 
 clean:
 	rm -rf dist libexec

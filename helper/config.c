@@ -21,6 +21,7 @@ const struct ns_kind ns_kinds[NS_KINDS] = {
 };
 
 #define MAX_ARGS 4096
+#define MAX_EXPLAIN_ARGS 16
 #define MAX_ENV 65536
 #define MAX_ARG_BYTES (128 * 1024) /* the kernel's MAX_ARG_STRLEN */
 #define MAX_UTS_NAME 64
@@ -132,6 +133,16 @@ static int check_command(struct checker *ck, const char *key, const struct json 
     return bad(ck, "member \"%s\": the command is empty", key);
   if (strlen(c->command[0]) >= PATH_MAX)
     return bad(ck, "member \"%s\": the command name is longer than %d bytes", key, PATH_MAX - 1);
+  return 0;
+}
+
+/* "explain": an absolute program and its arguments, a few of them (nsrun: node and its script). */
+static int check_explain(struct checker *ck, const char *key, const struct json *v, struct config *c)
+{
+  if (want_strings(ck, key, v, MAX_EXPLAIN_ARGS, &c->explain) < 0)
+    return -1;
+  if (v->len == 0 || c->explain[0][0] != '/' || strlen(c->explain[0]) >= PATH_MAX)
+    return bad(ck, "member \"%s\": the program is not an absolute path", key);
   return 0;
 }
 
@@ -604,6 +615,8 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     if (want_range(ck, key, v, 1, INT_MAX, &n) < 0)
       return -1;
     c->parent_pid = (pid_t)n;
+  } else if (strcmp(key, "explain") == 0) {
+    return check_explain(ck, key, v, c);
   } else if (strcmp(key, "join") == 0) {
     return check_join(ck, key, v, c);
   } else if (strcmp(key, "keep") == 0) {
@@ -712,6 +725,7 @@ int config_parse(const char *text, size_t len, struct config *c, char *err, size
 void config_free(struct config *c)
 {
   free(c->command);
+  free(c->explain);
   free(c->env);
   free(c->query);
   for (size_t i = 0; i < c->networks_len; i++)

@@ -70,6 +70,7 @@ struct config {
   char **env;                /* NULL-terminated */
   int preserve_fds;
   pid_t parent_pid;          /* 0: none */
+  char **explain;            /* "explain": the program told of a setup failure, NULL-terminated; NULL: none */
   bool no_new_privs;
   int stop_timeout;          /* seconds from a stop signal to SIGKILL; -1: none */
   uint64_t ignored_signals;  /* the caller's SIG_IGN set, kept for the command: bit n-1 = signal n */

@@ -89,6 +89,7 @@ struct sandbox {
   uint64_t inodes[NS_KINDS];
   int exit_report_fd;            /* --init: where PID 1 tells how the command ended, or -1 */
   struct backend network;        /* the user-mode network backend, of the sandbox's lifetime */
+  bool caller_relays;            /* the caller (parent-pid) relays its signals, the terminal's included */
 };
 
 /* Where failures are told: the report pipe in the sandbox, the status fd (or
@@ -100,8 +101,15 @@ static const char *failed_file; /* and the file it acted on, where one is known 
 static int tty_fd = -1;         /* the caller's terminal, while the sandbox holds it */
 static pid_t caller_pgrp;       /* the foreground process group to give it back to */
 static int host_proc = -1;      /* the host's /proc, still reachable once a "join" entered another root */
+static char *const *explainer;  /* "explain": the program that tells a setup failure, or NULL */
+static char *config_text;       /* the config, which the explainer reads too */
+static int host_root = -1;      /* the host's / and the helper's cwd, for the explainer once a "join" entered another root */
+static int host_cwd = -1;
+static int watcher_fd = -1;     /* the pipe to the watcher of an exec's command group, or -1 */
+static pid_t stand_in = -1;     /* keeps the caller's job while the helper, its leader, is in the sandbox's, or -1 */
 
 static void give_terminal_back(void);
+static void end_stand_in(void);
 static void report_running(struct sandbox *sb);
 static noreturn void end_command_group(struct sandbox *sb);
 
@@ -147,6 +155,52 @@ static void emit_status(const char *fmt, ...)
   write_all(status_fd, line, (size_t)n); /* a reader that went away loses nothing it needs */
 }
 
+/* Whether / is still the host's: a join that failed before it entered a mount namespace. */
+static bool in_host_root(void)
+{
+  struct stat root, host;
+  return stat("/", &root) == 0 && fstat(host_root, &host) == 0 && root.st_dev == host.st_dev && root.st_ino == host.st_ino;
+}
+
+/* After a "join": forks the process that executes the explainer, and exits as it does. Node needs
+ * threads, which a process whose children go to another pid namespace cannot make (EINVAL), and
+ * the host's files: the child, in that namespace, returns in the host's root and the helper's cwd;
+ * -1 when it cannot get there, and it tells the failure itself. */
+static int explain_in_child(void)
+{
+  int status;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0)
+    return (in_host_root() || (fchdir(host_root) == 0 && chroot(".") == 0)) && fchdir(host_cwd) == 0 ? 0 : -1;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      _exit(EXIT_SETUP);
+  _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* Without a status fd: executes the explainer of "explain" (nsrun's one place that turns a failure
+ * into its message and hint, docs/contract.md) with the failure record and the config in its
+ * environment, in the host's root and the helper's cwd, signals unblocked. Returns only when it
+ * cannot be executed, for the helper to tell the failure itself. */
+static void explain_failure(const struct report *r)
+{
+  char detail[sizeof r->detail * 6], record[sizeof detail + 192];
+  sigset_t none;
+  if (!explainer || !config_text || status_fd >= 0)
+    return;
+  json_escape(detail, sizeof detail, r->detail);
+  snprintf(record, sizeof record, "NSRUN_FAILURE={\"step\":\"%s\",\"syscall\":\"%s\",\"errno\":%d,\"detail\":\"%s\",\"exit-code\":%d}",
+           r->step, r->syscall, r->err, detail, r->exit_code);
+  char *env[] = { record, config_text, NULL };
+  if (host_root >= 0 && explain_in_child() < 0)
+    return;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  execve(explainer[0], explainer, env);
+}
+
 static noreturn void fail_with(const struct report *r)
 {
   if (report_fd >= 0) {
@@ -154,6 +208,8 @@ static noreturn void fail_with(const struct report *r)
     _exit(r->exit_code);
   }
   give_terminal_back();
+  end_stand_in();
+  explain_failure(r);
   if (status_fd >= 0) {
     char detail[sizeof r->detail * 6];
     json_escape(detail, sizeof detail, r->detail);
@@ -260,6 +316,9 @@ static void read_config_env(const char *name, struct config *c)
     die(EXIT_USAGE, "arguments", NULL, 0, "the environment variable %s is not set", name);
   size_t len = strlen(text);
   parse_config(text, len, c);
+  if (c->explain && asprintf(&config_text, "NSRUN_CONFIG=%s", text) < 0)
+    config_text = NULL; /* the helper tells a failure itself */
+  explainer = c->explain;
   memset(text, 0, len);
 }
 
@@ -320,6 +379,8 @@ static void close_inherited_fds(const struct config *c)
 /* Ends the helper with its caller, and stops here if the caller is already gone. */
 static void die_with_parent(const struct config *c)
 {
+  if (!c->parent_pid) /* a process that nsrun became, or a program's own child, lives on as unshare(1) does */
+    return;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
     die(EXIT_SETUP, "config", "prctl", errno, "PR_SET_PDEATHSIG");
   if (c->parent_pid && getppid() != c->parent_pid)
@@ -332,14 +393,15 @@ static bool caller_ignores(const struct config *c, int sig)
   return sig >= 1 && sig <= 64 && (c->ignored_signals >> (sig - 1)) & 1;
 }
 
-/* Ignores what the caller ignores, as a process it executed would: in the helper
- * and an init (which must still see SIGCHLD), and then in the command, which
- * inherits SIG_IGN across execve. The C library keeps a few real-time signals
- * for itself (EINVAL): those stay as they are. */
+/* Ignores what the caller ignores, as a process it executed would, and gives every other
+ * signal its default action (node, when it became the helper, left SIGPIPE and SIGXFSZ
+ * ignored): in the helper and an init (which must still see SIGCHLD), and then in the
+ * command, which inherits SIG_IGN across execve. SIGKILL, SIGSTOP and the real-time
+ * signals the C library keeps for itself (EINVAL) stay as they are. */
 static void ignore_callers_signals(const struct config *c, bool with_sigchld)
 {
   for (int sig = 1; sig <= 64; sig++)
-    if (caller_ignores(c, sig) && (with_sigchld || sig != SIGCHLD) && signal(sig, SIG_IGN) == SIG_ERR && errno != EINVAL)
+    if ((with_sigchld || sig != SIGCHLD) && signal(sig, caller_ignores(c, sig) ? SIG_IGN : SIG_DFL) == SIG_ERR && errno != EINVAL)
       die(EXIT_SETUP, "signals", "sigaction", errno, "signal %d", sig);
 }
 
@@ -816,6 +878,52 @@ static void start_child(const struct config *c, struct sandbox *sb)
   sb->init_queues_signals = c->init;
 }
 
+/* Whether the helper is in the foreground process group of the terminal it reads and writes. */
+static bool in_foreground(void)
+{
+  struct stat in, out;
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || fstat(STDIN_FILENO, &in) < 0 ||
+      fstat(STDOUT_FILENO, &out) < 0 || in.st_rdev != out.st_rdev)
+    return false;
+  return tcgetsid(STDIN_FILENO) == getsid(0) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+/* Ends the stand-in, if there is one. */
+static void end_stand_in(void)
+{
+  if (stand_in <= 0)
+    return;
+  kill(stand_in, SIGKILL);
+  while (waitpid(stand_in, NULL, 0) < 0 && errno == EINTR)
+    ;
+  stand_in = -1;
+}
+
+/* Handed over (no parent-pid), the helper leads the caller's job: the shell made nsrun its
+ * leader. When it gives the sandbox the terminal (take_terminal) it joins the sandbox's group,
+ * which would leave the job empty, and the shell's `kill %1` would find no one. A stand-in,
+ * forked before any join so that it stays in the host's pid namespace, keeps the job, and
+ * passes on to the helper the signals a process sends it, as node did; the terminal's are the
+ * sandbox's own. It holds no fd and dies with the helper. */
+static void start_stand_in(const struct sandbox *sb)
+{
+  pid_t helper = getpid();
+  if (getpgrp() != helper || getsid(0) == helper || !in_foreground())
+    return;
+  stand_in = fork();
+  if (stand_in != 0)
+    return; /* the helper; -1: no stand-in, and the sandbox stays in the caller's job */
+  syscall(SYS_close_range, 0U, ~0U, 0U);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != helper)
+    _exit(0);
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&sb->signals, &si);
+    if (sig > 0 && si.si_code != SI_KERNEL && sig != SIGCHLD && sig != SIGPIPE && sig != SIGTSTP)
+      kill(helper, sig);
+  }
+}
+
 /* When nsrun is a foreground job of its own on the terminal it reads and
  * writes (it leads the terminal's foreground process group), makes the sandbox
  * a job of its own in the foreground, as a shell does for a job: a shell inside
@@ -824,26 +932,28 @@ static void start_child(const struct config *c, struct sandbox *sb)
  * group, to act for a PID 1 that cannot get them. When nsrun shares its group
  * with others (the recipes of `make -j`, a shell script's commands), the
  * sandbox stays in it, as unshare's and bwrap's do, so that one Ctrl-C reaches
- * every member of the job. */
+ * every member of the job. nsrun leads the job from node (the helper's parent),
+ * or, handed over, as the helper itself, with a stand-in that keeps the job. */
 static void take_terminal(struct sandbox *sb)
 {
-  struct stat in, out;
-  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || fstat(STDIN_FILENO, &in) < 0 ||
-      fstat(STDOUT_FILENO, &out) < 0 || in.st_rdev != out.st_rdev)
+  /* handed over as a session leader (script -c 'exec nsrun'), the helper cannot change group: the
+   * sandbox gets the terminal, and the helper stays out of its group */
+  bool leads_session = getsid(0) == getpid();
+  if (!in_foreground() || (getpgrp() != getppid() && stand_in <= 0 && !leads_session)) { /* the job is more than nsrun */
+    end_stand_in();
     return;
-  if (tcgetsid(STDIN_FILENO) != getsid(0) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
-      getsid(0) == getpid()) /* not our foreground terminal, or a session leader, which cannot change group */
-    return;
-  if (getpgrp() != getppid()) /* nsrun is not the job's leader: the job is more than nsrun */
-    return;
+  }
   int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-  if (fd < 0)
+  if (fd < 0) {
+    end_stand_in();
     return;
+  }
   caller_pgrp = getpgrp();
-  if (setpgid(sb->child, sb->child) < 0 || setpgid(0, sb->child) < 0 || tcsetpgrp(fd, sb->child) < 0) {
+  if (setpgid(sb->child, sb->child) < 0 || (!leads_session && setpgid(0, sb->child) < 0) || tcsetpgrp(fd, sb->child) < 0) {
     setpgid(0, caller_pgrp);
     setpgid(sb->child, caller_pgrp);
     close(fd);
+    end_stand_in();
     return; /* the sandbox still runs, as part of the caller's job */
   }
   tty_fd = fd;
@@ -858,6 +968,7 @@ static void give_terminal_back(void)
   tcsetpgrp(tty_fd, caller_pgrp);
   close(tty_fd);
   tty_fd = -1;
+  end_stand_in();
 }
 
 /* Prepares the grace period of --stop-timeout, when there is one. */
@@ -1074,7 +1185,7 @@ static void relay_signal(struct sandbox *sb, const struct signalfd_siginfo *si)
     sb->terminal_signal_at[sig] = now;
     if (sb->own_group && tty_fd < 0) /* the terminal's job is the caller's, not the command's group: pass it on */
       kill(-sb->child, sig);
-  } else if ((pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
+  } else if (sb->caller_relays && (pid_t)si->ssi_pid == getppid() && sb->echoes_due[sig] > 0 && now - sb->terminal_signal_at[sig] < TERMINAL_ECHO_MS) {
     sb->echoes_due[sig]--; /* nsrun's relay of a signal the command has had */
     return;
   } else if (sb->command_running || sb->init_queues_signals) {
@@ -1208,6 +1319,9 @@ static int supervise(struct sandbox *sb)
  * can end the command's whole process group, which would outlive it otherwise. */
 static void end_group_with_caller(const struct config *c, struct sandbox *sb)
 {
+  sb->join = true;
+  if (!c->parent_pid) /* the helper is what the shell waits for (nsrun handed its process over) */
+    return;
   sigaddset(&sb->signals, CALLER_GONE_SIGNAL);
   if (sigprocmask(SIG_BLOCK, &sb->signals, NULL) < 0 || signalfd(sb->sigfd, &sb->signals, 0) < 0)
     die(EXIT_SETUP, "signals", "signalfd", errno, "");
@@ -1215,7 +1329,43 @@ static void end_group_with_caller(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "config", "prctl", errno, "PR_SET_PDEATHSIG");
   if (c->parent_pid && getppid() != c->parent_pid)
     die(EXIT_SETUP, "config", NULL, 0, "the calling process %d is gone", (int)c->parent_pid);
-  sb->join = true;
+}
+
+/* An exec that nsrun handed its process to (no parent-pid): a kill -9 of nsrun kills the helper,
+ * which can then end nothing. A watcher, forked before the join in the host's namespaces, learns
+ * the command's group and kills it once the helper is gone (end of file on the pipe), as
+ * end_command_group does when nsrun dies; a byte from the helper says it ended the command itself.
+ * The command dies with the helper on its own (PR_SET_PDEATHSIG). */
+static void start_group_watcher(void)
+{
+  int fds[2];
+  int32_t group = 0;
+  char done;
+  if (pipe2(fds, O_CLOEXEC) < 0)
+    die(EXIT_SETUP, "join", "pipe2", errno, "the watcher's pipe");
+  pid_t pid = fork();
+  if (pid < 0)
+    die(EXIT_SETUP, "join", "fork", errno, "the watcher");
+  if (pid > 0) {
+    close(fds[0]);
+    watcher_fd = fds[1];
+    return;
+  }
+  /* holds nothing of the sandbox's or the caller's: no stream stays open for it */
+  if (dup2(fds[0], 0) < 0)
+    _exit(0);
+  syscall(SYS_close_range, 1U, ~0U, 0U);
+  if (read(0, &group, sizeof group) == sizeof group && group > 0 && read(0, &done, 1) == 0)
+    kill(-group, SIGKILL);
+  _exit(0);
+}
+
+/* Tells the watcher the command's group (0: none of its own), then that the helper has ended it. */
+static void tell_watcher(const struct sandbox *sb, bool ended)
+{
+  int32_t group = sb->own_group ? sb->child : 0;
+  if (watcher_fd >= 0)
+    write_all(watcher_fd, ended ? "" : (const char *)&group, ended ? 1 : sizeof group);
 }
 
 /* Kills what is left of the command's process group (its children, which joined
@@ -1236,6 +1386,15 @@ static noreturn void end_command_group(struct sandbox *sb)
   while (waitpid(sb->child, NULL, 0) < 0 && errno == EINTR)
     ;
   _exit(128 + SIGKILL);
+}
+
+/* Opens the host's / and the helper's cwd, where the explainer runs once a "join" has entered another root. */
+static void keep_host_root(void)
+{
+  host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  host_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (host_root < 0 || host_cwd < 0)
+    die(EXIT_SETUP, "join", "open", errno, "/");
 }
 
 static void open_host_proc(void)
@@ -1309,9 +1468,16 @@ int main(int argc, char **argv)
   }
   die_with_parent(&config);
   block_signals(&config, &sb);
+  sb.caller_relays = config.parent_pid != 0;
   if (config.join_pid)
     end_group_with_caller(&config, &sb);
   open_host_proc();
+  if (config.join_pid && config.explain)
+    keep_host_root();
+  if (config.join_pid && !config.parent_pid)
+    start_group_watcher();
+  if (!config.parent_pid && !config.keep)
+    start_stand_in(&sb);
   if (config.join_pid)
     join_namespaces(&config);
   if (config.network_of)
@@ -1323,6 +1489,7 @@ int main(int argc, char **argv)
   arm_stop_timer(&config, &sb);
   take_terminal(&sb);
   sb.own_group = sb.join && (!isatty(STDIN_FILENO) || tty_fd >= 0);
+  tell_watcher(&sb, false);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
   if (config.keep)
@@ -1331,5 +1498,6 @@ int main(int argc, char **argv)
   stop_backend(&sb.network);
   give_terminal_back();
   kill_command_group(&sb);
+  tell_watcher(&sb, true);
   return code;
 }

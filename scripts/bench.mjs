@@ -200,6 +200,49 @@ row('--init as PID 1 (RSS)', initKb, 'kB', 'bwrap waiting', bwrapKb);
 check('helper RSS / 300 kB', helperKb / 300, 1.0);
 check('init RSS / 300 kB', initKb / 300, 1.0);
 
+// 2b. per Node version: the node on PATH (20 on this machine: nsrun spawns the helper and waits)
+// and Node 24 LTS ($NODE24, from scripts/node24.sh: nsrun hands its process to the helper).
+// Start-up beside that node's `node -e 0` and its floor: node reading a config and handing its
+// process to the helper (process.execve), or spawning it where it has no execve; the memory of
+// every process between the shell and the command while it runs, beside unshare(1) and bwrap.
+const handoverFloor = join(work, 'handover-floor.cjs');
+writeFileSync(
+  handoverFloor,
+  `const config = require('node:fs').readFileSync(${JSON.stringify(startup)}, 'utf8');
+process.execve(${JSON.stringify(helper)}, [${JSON.stringify(helper)}, '--config-env', 'NSRUN_CONFIG'], { NSRUN_CONFIG: config });\n`,
+);
+/** RSS (kB) of every process from the one command starts down to, not including, its `sleep`. */
+async function chainKb(command, env) {
+  const child = spawn(command[0], command.slice(1), { stdio: 'ignore', env });
+  await new Promise((r) => setTimeout(r, 700));
+  let kb = 0;
+  for (let pid = child.pid; pid !== undefined && readFileSync(`/proc/${pid}/comm`, 'utf8') !== 'sleep\n'; pid = children(pid)[0]) kb += rss(pid);
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('close', r));
+  return kb;
+}
+const nodes = [['node', execFileSync('node', ['-p', 'process.execPath'], { encoding: 'utf8' }).trim()]];
+if (process.env.NODE24) nodes.push(['Node 24', process.env.NODE24]);
+for (const [name, node] of nodes) {
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  const handsOver = execFileSync(node, ['-p', "typeof process.execve === 'function'"], { encoding: 'utf8' }).trim() === 'true';
+  const env = { ...process.env, PATH: `${join(node, '..')}:${process.env.PATH}` };
+  const floorName = handsOver ? `${version} handing over to the helper (the floor)` : `${version} spawning the helper (the floor)`;
+  const [tRun, tBare, tFloor] = time([`${nsrun} --flags uts,ipc,pid,ns,user -- true`, `${node} -e 0`, `${node} ${handsOver ? handoverFloor : spawnHelper}`], env);
+  row(`${name} (${version}): nsrun --flags uts,ipc,pid,ns,user -- true`, tRun, 'ms', `node -e 0 (${version})`, tBare);
+  row(`${name} (${version}): nsrun --flags uts,ipc,pid,ns,user -- true`, tRun, 'ms', floorName, tFloor);
+  const kb = await chainKb([nsrun, '--flags', 'uts,ipc,pid,ns,user', ...sleeper], env);
+  row(`${name} (${version}): everything between the shell and the command (RSS)`, kb, 'kB', 'unshare(1) waiting', unshareKb);
+  row(`${name} (${version}): everything between the shell and the command (RSS)`, kb, 'kB', 'bwrap waiting', bwrapKb);
+  if (handsOver) {
+    const reach = tFloor / tBare > 1.1 ? 'out of reach, by the floor' : undefined;
+    check(`${version}: nsrun start-up / node -e 0 (the floor: ${(tFloor / tBare).toFixed(2)})`, tRun / tBare, 1.1, reach);
+    check(`${version}: between the shell and the command / 300 kB`, kb / 300, 1.0);
+  } else {
+    check(`${version}: nsrun start-up / the floor`, tRun / tFloor, 1.1);
+  }
+}
+
 // 3. the cost of each namespace type, helper alone, against no namespace at all
 const kinds = ['uts', 'ipc', 'pid', 'ns', 'net', 'user', 'cgroup', 'time'];
 const perType = time([`${helper} --config ${configFor('')}`, ...kinds.map((k) => `${helper} --config ${configFor(k)}`)]);

@@ -89,6 +89,8 @@ export interface HelperConfig {
   readonly init?: boolean;
   readonly 'preserve-fds'?: number;
   readonly 'parent-pid'?: number;
+  /** The program the helper executes to tell a setup failure, and its arguments (nsrun's node and script). */
+  readonly explain?: readonly string[];
   readonly 'no-new-privs'?: boolean;
   /** The signals the caller ignores (numbers): the command, and the helper, ignore them too. */
   readonly 'ignored-signals'?: readonly number[];

@@ -7,7 +7,8 @@ import { accessSync, constants, readFileSync, statfsSync, statSync } from 'node:
 import { arch, release } from 'node:os';
 import { readElf, type ElfInfo } from './elf.js';
 import { NsrunError } from './errors.js';
-import { helperHint, helperPath, runHelper, startHelper } from './helper.js';
+import { helperHint, helperPath } from './handover.js';
+import { runHelper, startHelper } from './helper.js';
 import { findMapProgram, subordinateRange, type SubordinateRange } from './idmaps.js';
 import { NAMESPACES, sysctlPath, type NamespaceName } from './namespaces.js';
 import { BACKEND_PACKAGES, BACKENDS, findProgram, type Backend } from './network.js';

@@ -1,7 +1,7 @@
 /** Runs the helper for a one-shot job (a kept sandbox's holder, namespace queries) and collects its status lines. */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { helperNotStarted, helperPath } from './helper.js';
+import { helperNotStarted, helperPath } from './handover.js';
 
 /** What the helper said and how it ended. */
 export interface HelperOutput {

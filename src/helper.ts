@@ -1,35 +1,16 @@
 /** Runs the C helper with a config and follows its status stream (docs/contract.md). */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
+import { CONFIG_VARIABLE, helperDocument, helperNotStarted, helperPath, INLINE_CONFIG_BYTES } from './handover.js';
 import type { NamespaceName } from './namespaces.js';
-import { packagePath } from './paths.js';
 import { osConstants, processContext } from './system.js';
 
 /** The signals nsrun passes on to the helper, which passes them on to the command (docs/signals.md). */
 export const RELAYED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
-
-/** The variable in which bin/nsrun hands node the caller's SigIgn mask, which node resets as it starts. */
-const CALLER_SIGIGN_VARIABLE = 'NSRUN_CALLER_SIGIGN';
-
-/** The signals this process's caller ignores (numbers), when bin/nsrun told them; the command ignores them too. */
-let callerIgnoredSignals: readonly number[] | undefined;
-
-/**
- * Takes the caller's ignored signals from `env` (the hexadecimal SigIgn of /proc/self/status,
- * read by bin/nsrun before it executed node) and removes the variable, which is no one else's.
- * Without it, as for a library, the config says nothing and the command ignores nothing.
- */
-export function inheritIgnoredSignals(env: Record<string, string | undefined>): void {
-  const mask = env[CALLER_SIGIGN_VARIABLE];
-  delete env[CALLER_SIGIGN_VARIABLE];
-  if (mask === undefined || !/^[0-9a-f]{1,16}$/i.test(mask)) return;
-  const bits = BigInt(`0x${mask}`);
-  callerIgnoredSignals = Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => ((bits >> BigInt(n - 1)) & 1n) === 1n);
-}
 
 /** How the command ended. */
 export interface HelperResult {
@@ -114,59 +95,6 @@ export interface HelperProcess {
    * namespace would have ended with it.
    */
   stop(): void;
-}
-
-/** The variable of the helper's environment that carries a config that fits in it. */
-const CONFIG_VARIABLE = 'NSRUN_CONFIG';
-
-/**
- * The largest config that travels in the helper's environment. Linux lets execve pass at least
- * 128 KiB of arguments and environment whatever the stack limit, and strings of up to 128 KiB,
- * so 64 KiB always fits; a larger config goes on the socket.
- */
-const INLINE_CONFIG_BYTES = 64 * 1024;
-
-/** The helper executable: `$NSRUN_HELPER`, else `libexec/nsrun-helper` in the package. */
-export function helperPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const fromEnv = env['NSRUN_HELPER'];
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : packagePath('libexec/nsrun-helper');
-}
-
-/**
- * How to get a working helper, one clause without parentheses: point NSRUN_HELPER elsewhere when it
- * names the helper; `make` in a source tree; `npm rebuild` where npm installed the package (which
- * ships the helper's sources), `-g` for a global install; `make -C helper` for a package unpacked by
- * hand; else a reinstall (`make install` leaves no sources).
- */
-export function helperHint(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const fromEnv = env['NSRUN_HELPER'];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    return `NSRUN_HELPER names it: point it at a built helper, or unset it to use ${packagePath('libexec/nsrun-helper')}`;
-  }
-  const has = (path: string): boolean => existsSync(packagePath(path));
-  if (has('Makefile')) return 'run `make`';
-  if (!has('helper/Makefile')) return 'reinstall nsrun';
-  const root = packagePath('.');
-  const project = dirname(dirname(root));
-  const needs = 'building the helper needs gcc and make';
-  if (basename(dirname(root)) !== 'node_modules') return `run \`make -C ${join(root, 'helper')} OUT=../libexec\`; ${needs}`;
-  // a global install lives in PREFIX/lib/node_modules, where lib is no npm project
-  if (basename(project) === 'lib' && !existsSync(join(project, 'package.json'))) return `run \`npm rebuild -g nsrun\`; ${needs}`;
-  return `run \`npm rebuild nsrun\` in ${project}; ${needs}`;
-}
-
-/** The error of a helper that could not be started: missing, or not executable. */
-export function helperNotStarted(helper: string, error: NodeJS.ErrnoException): NsrunError {
-  return new NsrunError(`helper ${helper} ${error.code === 'ENOENT' ? 'is missing' : 'cannot be executed'}`, {
-    step: 'helper',
-    exitCode: EXIT.setup,
-    syscall: error.syscall,
-    errno: error.errno === undefined ? undefined : -error.errno,
-    code: error.code,
-    detail: helper,
-    hint: helperHint(),
-    cause: error,
-  });
 }
 
 /** The name of signal `n`, if it has one. */
@@ -335,12 +263,7 @@ export function runHelper(config: HelperConfig, options: RunHelperOptions = {}):
 export function startHelper(config: HelperConfig, options: RunHelperOptions = {}): HelperProcess {
   const helper = options.helper ?? helperPath();
   // The helper dies with the process that runs it, this one.
-  const ignored = config['ignored-signals'] ?? callerIgnoredSignals;
-  const document = JSON.stringify({
-    ...config,
-    'parent-pid': config['parent-pid'] ?? process.pid,
-    ...(ignored === undefined || ignored.length === 0 ? {} : { 'ignored-signals': ignored }),
-  });
+  const document = helperDocument({ ...config, 'parent-pid': config['parent-pid'] ?? process.pid });
   const size = Buffer.byteLength(document);
   if (size > LIMITS.configBytes) {
     throw usageError(`the config is ${size} bytes, over the limit of ${LIMITS.configBytes} (is the environment that large?)`);

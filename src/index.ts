@@ -2,7 +2,8 @@
 export type { HelperConfig, IdMapLine, MountEntry, Propagation, TimeOffsets } from './config.js';
 export { EXIT, formatMessage, fromHelperError, NsrunError, usageError } from './errors.js';
 export type { ErrorContext, HelperStep, NsrunErrorDetails, NsrunStep } from './errors.js';
-export { helperPath, runHelper } from './helper.js';
+export { helperPath } from './handover.js';
+export { runHelper } from './helper.js';
 export type { HelperResult, RunHelperOptions } from './helper.js';
 export type { MapMode } from './idmaps.js';
 export type { MountSpec } from './mounts.js';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
-import { helperPath } from './helper.js';
+import { helperPath } from './handover.js';
 import { COMMIT_FD, runHelperOnce } from './helper-once.js';
 import { NAMESPACES, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { processContext, type SystemContext } from './system.js';
@@ -352,6 +352,7 @@ type Place = 'holder' | 'command' | 'limit' | 'init' | 'runner';
 const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   version: 'runner',
   'parent-pid': 'runner',
+  explain: 'runner',
   join: 'runner',
   namespaces: 'holder',
   'uid-map': 'holder',

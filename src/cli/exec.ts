@@ -1,6 +1,6 @@
 /** `nsrun exec`: run a command in the namespaces of a running process or a kept sandbox. */
 import { usageError } from '../errors.js';
-import { runHelper } from '../helper.js';
+import { handOver } from '../handover.js';
 import { joinConfig, validatePid, type JoinLimits } from '../join.js';
 import { findSandbox } from '../keep.js';
 import { sortNamespaces, type NamespaceName } from '../namespaces.js';
@@ -91,5 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     capAdd: strings(values['cap-add']),
   };
   const config = joinConfig(pid, positionals, options, undefined, held);
+  handOver(config);
+  const { runHelper } = await import('../helper.js');
   return (await runHelper(config)).exitCode;
 }

@@ -1,7 +1,7 @@
 /** The nsrun command: parse, normalise, run the helper, and exit as the command did. */
 import { readFileSync } from 'node:fs';
 import { formatMessage, EXIT } from '../errors.js';
-import { runHelper } from '../helper.js';
+import { handOver } from '../handover.js';
 import type { HelperConfig } from '../config.js';
 import { normalizeOptions } from '../options.js';
 import { packagePath } from '../paths.js';
@@ -47,6 +47,9 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'run': {
       const status = openStatusStream(commandLine.statusFd);
       const execute = async (config: HelperConfig): Promise<number> => {
+        // nsrun writes the status lines itself: the helper cannot get the fd (see handOver)
+        if (status === undefined) handOver(config);
+        const { runHelper } = await import('../helper.js');
         const result = await runHelper(config, { onReady: status?.ready });
         status?.ended(result);
         return result.exitCode;

@@ -1,6 +1,7 @@
 /** The entry of the bundled command, `dist/nsrun.cjs` (scripts/bundle.mjs), which bin/nsrun loads. */
+import { explainFailure, explainsFailure } from './explain.js';
 import { readerGone } from './failure.js';
-import { inheritIgnoredSignals } from '../helper.js';
+import { inheritIgnoredSignals } from '../handover.js';
 import { fail, main } from './main.js';
 
 /** 128 + SIGPIPE, what a shell reports for a program a closed pipe ended. */
@@ -17,8 +18,12 @@ const end = (error: unknown): void => {
 process.on('uncaughtException', end);
 process.on('unhandledRejection', end);
 
-inheritIgnoredSignals(process.env);
-void main(process.argv.slice(2));
+if (explainsFailure(process.env)) {
+  explainFailure(process.env);
+} else {
+  inheritIgnoredSignals(process.env);
+  void main(process.argv.slice(2));
+}
 // Once nothing is left to do, every write to stdout and stderr is done: end there, with
 // process.exitCode, rather than after Node frees its environment and heap, which no one needs
 // from a process about to end and which costs the caller milliseconds (BENCHMARKS.md).

@@ -2,7 +2,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type Options } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { descendants, identities, nsrun, nsrunBin, waitFor } from './harness.js';
 
@@ -71,7 +71,7 @@ describe.each(identities)('the end of nsrun, as $name', (who) => {
   });
 });
 
-/** What fd 3 of nsrun's helper, a child of pid, points to, once it has one. */
+/** What fd 4 of nsrun's helper, a child of pid, points to, once it has one (fd 3 is preserved, see SPAWNED). */
 async function helperChannel(pid: number | undefined): Promise<string> {
   let target: string | undefined;
   const link = (path: string): string | undefined => {
@@ -83,11 +83,16 @@ async function helperChannel(pid: number | undefined): Promise<string> {
   };
   await waitFor(() => {
     const helper = descendants(pid ?? -1).find((p) => link(`/proc/${p}/exe`)?.endsWith('/nsrun-helper'));
-    target = helper === undefined ? undefined : link(`/proc/${helper}/fd/3`);
+    target = helper === undefined ? undefined : link(`/proc/${helper}/fd/4`);
     return target !== undefined;
   });
   return target ?? '';
 }
+
+// nsrun spawns the helper, and has a status channel, on every node when it passes fds on (see
+// handOver): the command gets a pipe as fd 3, and the channel follows it
+const SPAWNED = ['--preserve-fds', '1'];
+const spawnedStdio = (): Options['stdio'] => ['ignore', 'pipe', 'pipe', 'pipe'];
 
 describe.each(identities)('the status channel, as $name', (who) => {
   const dirs: string[] = [];
@@ -103,7 +108,7 @@ describe.each(identities)('the status channel, as $name', (who) => {
 
   it('is a file without a name in $TMPDIR, of which nothing is left', async () => {
     const dir = tmpDir();
-    const running = nsrun(['--flags', 'uts', '--', 'sh', '-c', 'sleep 0.5; exit 7'], who, { env: { TMPDIR: dir } });
+    const running = nsrun([...SPAWNED, '--flags', 'uts', '--', 'sh', '-c', 'sleep 0.5; exit 7'], who, { env: { TMPDIR: dir }, stdio: spawnedStdio() });
     expect(await helperChannel(running.pid)).toMatch(new RegExp(`^${dir}/#\\d+ \\(deleted\\)$`));
     expect(await running).toEqual({ exitCode: 7, stdout: '', stderr: '' });
     expect(readdirSync(dir)).toEqual([]);
@@ -111,11 +116,11 @@ describe.each(identities)('the status channel, as $name', (who) => {
 
   it('is a socket where $TMPDIR cannot hold one, and tells the same', async () => {
     const env = { TMPDIR: join(tmpDir(), 'missing') };
-    const running = nsrun(['--flags', 'uts', '--', 'sh', '-c', 'sleep 0.5; kill -TERM $$'], who, { env });
+    const running = nsrun([...SPAWNED, '--flags', 'uts', '--', 'sh', '-c', 'sleep 0.5; kill -TERM $$'], who, { env, stdio: spawnedStdio() });
     expect(await helperChannel(running.pid)).toMatch(/^socket:\[\d+\]$/);
     expect((await running).exitCode).toBe(128 + constants.signals.SIGTERM);
     for (const TMPDIR of [env.TMPDIR, tmpDir()]) {
-      const r = await nsrun(['--flags', 'uts', '--cwd', '/nonexistent', '--', 'true'], who, { env: { TMPDIR } });
+      const r = await nsrun([...SPAWNED, '--flags', 'uts', '--cwd', '/nonexistent', '--', 'true'], who, { env: { TMPDIR }, stdio: spawnedStdio() });
       expect(r).toEqual({ exitCode: 125, stdout: '', stderr: 'nsrun: cannot enter /nonexistent: no such file or directory' });
     }
   });

@@ -11,6 +11,12 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const nsrunBin = `${root}bin/nsrun`;
 export const helperBin = `${root}libexec/nsrun-helper`;
 
+/** Whether the node that runs the suite, and so bin/nsrun, hands its process to the helper (process.execve, Node ≥ 22.15). */
+export const handsOver = typeof (process as { execve?: unknown }).execve === 'function';
+
+/** The parent of process pid. */
+export const parentOf = (pid: number): number => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
 /** The unprivileged identity of the rootless cases. */
 export const NOBODY = 65534;
 

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, identities, nsrunBin, processesWith, sleep, waitFor, type Identity } from './harness.js';
+import { alive, handsOver, identities, nsrunBin, parentOf, processesWith, sleep, waitFor, type Identity } from './harness.js';
 
 const JOBS = 4;
 
@@ -181,8 +181,13 @@ describe.each(identities)('a Ctrl-C that nsrun shares with the sandbox (one proc
     tmux(t, 'respawn-pane', '-k', `${nsrunBin} --flags all -- sh -c '${command}'; true`);
     const read = (): string => (existsSync(log) ? readFileSync(log, 'utf8') : '');
     await waitFor(() => read() === 'ready\n', 15000);
+    // nsrun: node, the helper's parent; or, where node handed its process over, the helper itself,
+    // the parent of the sandbox's sh
     let node = 0;
-    await waitFor(() => (node = processesWith(log).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8') === 'node\n') ?? 0) !== 0);
+    const underHelper = (p: number): boolean => readFileSync(`/proc/${p}/comm`, 'utf8') === 'sh\n' && readFileSync(`/proc/${parentOf(p)}/comm`, 'utf8') === 'nsrun-helper\n';
+    await waitFor(() => (node = processesWith(log).find(underHelper) ?? 0) !== 0);
+    node = parentOf(node);
+    if (!handsOver) node = parentOf(node);
     process.kill(node, 'SIGSTOP'); // nsrun's copy of the Ctrl-C waits, as on a machine too busy to run it
     type(t, 'C-c');
     await waitFor(() => read() === 'ready\nint\n');
