@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { basename, dirname, join } from 'node:path';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
 import { CONFIG_VARIABLE, helperDocument, helperNotStarted, helperPath, INLINE_CONFIG_BYTES } from './handover.js';
