@@ -68,8 +68,15 @@ export function helperHint(env: Readonly<Record<string, string | undefined>> = p
   return `run \`npm rebuild nsrun\` in ${project}; ${needs}`;
 }
 
-/** The error of a helper that could not be started: missing, or not executable. */
-export function helperNotStarted(helper: string, error: NodeJS.ErrnoException): NsrunError {
+/** Why execve(2) refuses a file itself, as against a failure of the caller's (EMFILE, ENOMEM...). */
+const NOT_EXECUTABLE = ['ENOENT', 'EACCES', 'EPERM', 'ENOEXEC', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ETXTBSY', 'ENAMETOOLONG'];
+
+/**
+ * The error of a helper that could not be started: missing, or not executable. A failure that
+ * is not the file's (no fd left for its pipes, say) is passed on as it is, told as node's.
+ */
+export function helperNotStarted(helper: string, error: NodeJS.ErrnoException): NsrunError | NodeJS.ErrnoException {
+  if (error.code !== undefined && !NOT_EXECUTABLE.includes(error.code)) return error;
   return new NsrunError(`helper ${helper} ${error.code === 'ENOENT' ? 'is missing' : 'cannot be executed'}`, {
     step: 'helper',
     exitCode: EXIT.setup,

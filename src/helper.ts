@@ -337,8 +337,9 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       if (line.error !== undefined) failure = fromHelperError(line.error, { config, system: processContext() });
     };
 
-    // The channel is a socket, absent only when the helper could not be started ('error' below).
-    const channel = child.stdio[channelFd];
+    // The channel is a socket, absent only when the helper could not be started ('error' below),
+    // where node may not even have made the child's stdio (EMFILE)
+    const channel = (child.stdio as ChildProcess['stdio'] | undefined)?.[channelFd];
     if (channel instanceof Socket) {
       // A helper that dies before reading its config breaks the channel; its exit says why.
       channel.on('error', () => undefined);
