@@ -121,7 +121,9 @@ describe.each(identities)('failures Node raises are one line with exit 125 (issu
   });
 
   it('with few file descriptors left (prlimit --nofile just below what a run needs)', async () => {
-    const run = (limit: number) => script(who, 'exec prlimit --nofile="$1" "$2" -- true', [String(limit), nsrunBin]);
+    // --preserve-fds keeps node beside the helper on every node (where node would hand its process
+    // over, it needs no fd of its own beyond node's, and below that node itself cannot start)
+    const run = (limit: number) => script(who, 'exec prlimit --nofile="$1" "$2" --preserve-fds 1 -- true 3</dev/null', [String(limit), nsrunBin]);
     // the lowest limit a run needs, about 20, depends on the fds the test runner passes on
     let enough = 16;
     while (enough < 64 && (await run(enough)).exitCode !== 0) enough++;
