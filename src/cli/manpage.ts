@@ -6,7 +6,7 @@ import { COMMANDS } from './commands.js';
 import type { HelpPage } from './help.js';
 import { ENVIRONMENT, RUN_HELP, type OptionSpec } from './spec.js';
 
-/** `text` safe in roff: backslashes and dashes escaped, other than ASCII as \[uXXXX], a line starting with `.` or `'` kept as text. */
+/** `text` safe in roff: backslashes and dashes escaped, other than ASCII as \[uHHHH] (HHHH its code point in hex), a line starting with `.` or `'` kept as text. */
 function roff(text: string): string {
   return text
     .replaceAll('\\', '\\e')
