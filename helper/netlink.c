@@ -60,6 +60,16 @@ static int open_rtnetlink(void)
   return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 }
 
+/* One datagram of the kernel's replies, read again when a signal interrupts the wait. */
+static ssize_t receive(int fd, char *buffer, size_t size)
+{
+  ssize_t n;
+  do
+    n = recv(fd, buffer, size, 0);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
 /* Sends the request and reads the kernel's ack; returns 0, or -1 with errno set to the kernel's error. */
 static int send_request(int fd, struct request *r)
 {
@@ -68,9 +78,7 @@ static int send_request(int fd, struct request *r)
   if (sendto(fd, r->buffer, r->header->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
     return -1;
   for (;;) {
-    ssize_t n = recv(fd, reply, sizeof reply, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
+    ssize_t n = receive(fd, reply, sizeof reply);
     if (n < 0)
       return -1;
     for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
@@ -186,9 +194,7 @@ static int bridge_ports(int fd, int bridge, int *ports, int max)
     return -1;
   int count = 0;
   for (;;) {
-    ssize_t n = recv(fd, reply, sizeof reply, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
+    ssize_t n = receive(fd, reply, sizeof reply);
     if (n < 0)
       return -1;
     for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
