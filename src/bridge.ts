@@ -3,11 +3,11 @@
  * pair per sandbox, made by the helper with rtnetlink. As root the bridge is in the network
  * namespace nsrun runs in; otherwise in the net namespace of a hub, held like a kept sandbox.
  * Each network is recorded in `.networks/NAME` under the state root of kept sandboxes: its record,
- * a lease file per address given out, and the hosts file its sandboxes see as /etc/hosts.
+ * a lease file per address given out, and a copy of its hosts file per sandbox, its /etc/hosts.
  * node:os and node:crypto are loaded only when a network is used: `nsrun -- cmd` loads this
  * module too, and would pay for them at every start.
  */
-import { closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BridgeSpec, HelperConfig, IdMapLine, MountEntry, NetworkAttachment } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError, invalidValue } from './errors.js';
@@ -221,20 +221,32 @@ function members(network: Network): NetworkMember[] {
     .map(({ address, link, name }) => (name === undefined ? { address, link } : { address, link, name }));
 }
 
+/** The copy of the network's hosts file that the sandbox of this link has on /etc/hosts. */
+function hostsCopy(network: Network, link: string): string {
+  return join(network.dir, HOSTS, link);
+}
+
 /**
- * Rewrites the network's hosts file in place (the sandboxes have it bound on /etc/hosts, which
- * pins its inode): localhost, then each kept sandbox attached, by name.
+ * Rewrites each sandbox's copy of the network's hosts file in place (bound on its /etc/hosts,
+ * which pins the inode): localhost, then each kept sandbox attached, by name; removes the copies
+ * of sandboxes that are gone. A copy per sandbox, as podman gives each container its own: root in
+ * a sandbox's user namespace may remount its /etc/hosts writable, and so change only its own.
  */
 function writeHosts(network: Network): void {
-  const entries = liveLeases(network).flatMap((lease) => (lease.name === undefined ? [] : [`${lease.address.split('/')[0] ?? ''}\t${lease.name}\n`]));
+  const leases = liveLeases(network);
+  const entries = leases.flatMap((lease) => (lease.name === undefined ? [] : [`${lease.address.split('/')[0] ?? ''}\t${lease.name}\n`]));
   const text = LOCALHOST + entries.sort().join('');
-  const fd = openSync(join(network.dir, HOSTS), 'r+');
-  try {
-    const length = writeSync(fd, text, 0);
-    ftruncateSync(fd, length);
-  } finally {
-    closeSync(fd);
+  for (const { link } of leases) {
+    const fd = openSync(hostsCopy(network, link), fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o644);
+    try {
+      const length = writeSync(fd, text, 0);
+      ftruncateSync(fd, length);
+    } finally {
+      closeSync(fd);
+    }
   }
+  const live = new Set(leases.map((lease) => lease.link));
+  for (const file of readdirSync(join(network.dir, HOSTS)).filter((name) => !live.has(name))) rmSync(hostsCopy(network, file), { force: true });
 }
 
 /** Every network of the caller, with its sandboxes. */
@@ -337,7 +349,7 @@ export async function createNetwork(name: string, subnetText?: string, system: S
     // recorded first: a bridge made by a create that was killed is found and removed by network rm
     writeFileSync(join(dir, RECORD), `${JSON.stringify(network, null, 2)}\n`, { mode: 0o644 });
     mkdirSync(join(dir, LEASES), { mode: 0o755 });
-    writeFileSync(join(dir, HOSTS), LOCALHOST, { mode: 0o644 });
+    mkdirSync(join(dir, HOSTS), { mode: 0o755 });
     if (system.euid === 0) {
       await runBridgeHelper({ bridge }, system);
     } else {
@@ -414,7 +426,7 @@ function claimAddress(network: Network): Lease {
   throw setupError(`network '${network.name}' is full: every address of ${network.subnet} is taken`, `nsrun network ls shows its sandboxes; a larger --subnet holds more`);
 }
 
-/** What a sandbox on a network adds to its config: the link to make, and the network's hosts file on /etc/hosts. */
+/** What a sandbox on a network adds to its config: the link to make, and its copy of the network's hosts file on /etc/hosts. */
 export interface NetworkResolution {
   readonly network: NetworkAttachment;
   readonly hosts: MountEntry;
@@ -440,7 +452,7 @@ export function resolveNetwork(name: string, system: SystemContext = processCont
       gateway: network.gateway,
       ...(hub === undefined ? {} : { hub: { pid: hub.holder, net: hub.namespaces.net ?? 0 } }),
     },
-    hosts: { type: 'bind', source: join(network.dir, HOSTS), destination: '/etc/hosts', 'read-only': true },
+    hosts: { type: 'bind', source: hostsCopy(network, lease.link), destination: '/etc/hosts', 'read-only': true },
     throughHub: hub !== undefined,
   };
 }

@@ -141,6 +141,20 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
     expect(await hosts()).toMatch(new RegExp(`\\t${servers[1] ?? ''}$`, 'm'));
   });
 
+  it("root of a sandbox's user namespace that remounts its /etc/hosts writable changes no other sandbox's names", async () => {
+    const [victim] = servers;
+    const forged = `192.0.2.66\t${victim ?? ''}`;
+    const hosts = async (args: readonly string[]): Promise<string> => (await run([...args, '--', 'cat', '/etc/hosts'])).stdout;
+    const forge = await run(['--flags', 'user,pid', '--network', lab, '--', 'sh', '-c', `mount -o remount,bind,rw /etc/hosts && printf '${forged}\\n' >> /etc/hosts && cat /etc/hosts`]);
+    expect(forge).toMatchObject({ exitCode: 0 });
+    expect(forge.stdout.split('\n')).toContain(forged);
+    for (const reader of [['exec', '--name', victim ?? ''], ['exec', '--name', servers[1] ?? ''], ['--network', lab]]) {
+      const seen = await hosts(reader);
+      expect(seen).toMatch(new RegExp(`\\t${victim ?? ''}$`, 'm'));
+      expect(seen).not.toContain('192.0.2.66');
+    }
+  });
+
   it('a sandbox on another network reaches neither by address nor by name', async () => {
     const members = (await network(lab)).sandboxes;
     expect(members.length).toBe(2);
