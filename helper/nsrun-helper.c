@@ -103,8 +103,8 @@ static pid_t caller_pgrp;       /* the foreground process group to give it back 
 static int host_proc = -1;      /* the host's /proc, still reachable once a "join" entered another root */
 static char *const *explainer;  /* "explain": the program that tells a setup failure, or NULL */
 static char *config_text;       /* the config, which the explainer reads too */
-static int host_root = -1;      /* the host's / and the helper's cwd, for the explainer once a "join" entered another root */
-static int host_cwd = -1;
+static int explain_fd = -1;     /* to the explainer forked before entering a sandbox's namespaces: the failure record, or -1 */
+static pid_t explainer_pid = -1;
 static int watcher_fd = -1;     /* the pipe to the watcher of an exec's command group, or -1 */
 static pid_t stand_in = -1;     /* keeps the caller's job while the helper, its leader, is in the sandbox's, or -1 */
 
@@ -155,34 +155,24 @@ static void emit_status(const char *fmt, ...)
   write_all(status_fd, line, (size_t)n); /* a reader that went away loses nothing it needs */
 }
 
-/* Whether / is still the host's: a join that failed before it entered a mount namespace. */
-static bool in_host_root(void)
-{
-  struct stat root, host;
-  return stat("/", &root) == 0 && fstat(host_root, &host) == 0 && root.st_dev == host.st_dev && root.st_ino == host.st_ino;
-}
-
-/* After a "join": forks the process that executes the explainer, and exits as it does. Node needs
- * threads, which a process whose children go to another pid namespace cannot make (EINVAL), and
- * the host's files: the child, in that namespace, returns in the host's root and the helper's cwd;
- * -1 when it cannot get there, and it tells the failure itself. */
-static int explain_in_child(void)
+/* Hands the failure to the explainer forked before the helper entered a sandbox's namespaces,
+ * and exits as it does; returns when it is gone, for the helper to tell the failure itself. */
+static void explain_outside(const struct report *r)
 {
   int status;
-  pid_t pid = fork();
-  if (pid < 0)
-    return -1;
-  if (pid == 0)
-    return (in_host_root() || (fchdir(host_root) == 0 && chroot(".") == 0)) && fchdir(host_cwd) == 0 ? 0 : -1;
-  while (waitpid(pid, &status, 0) < 0)
+  if (send(explain_fd, r, sizeof *r, MSG_NOSIGNAL) != (ssize_t)sizeof *r)
+    return;
+  close(explain_fd);
+  while (waitpid(explainer_pid, &status, 0) < 0)
     if (errno != EINTR)
-      _exit(EXIT_SETUP);
+      return;
   _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 /* Without a status fd: executes the explainer of "explain" (nsrun's one place that turns a failure
  * into its message and hint, docs/contract.md) with the failure record and the config in its
- * environment, in the host's root and the helper's cwd, signals unblocked. Returns only when it
+ * environment, in the host's root and the helper's cwd, signals unblocked; once the helper has
+ * entered a sandbox's namespaces, the explainer forked before does. Returns only when it
  * cannot be executed, for the helper to tell the failure itself. */
 static void explain_failure(const struct report *r)
 {
@@ -190,12 +180,14 @@ static void explain_failure(const struct report *r)
   sigset_t none;
   if (!explainer || !config_text || status_fd >= 0)
     return;
+  if (explain_fd >= 0) {
+    explain_outside(r);
+    return;
+  }
   json_escape(detail, sizeof detail, r->detail);
   snprintf(record, sizeof record, "NSRUN_FAILURE={\"step\":\"%s\",\"syscall\":\"%s\",\"errno\":%d,\"detail\":\"%s\",\"exit-code\":%d}",
            r->step, r->syscall, r->err, detail, r->exit_code);
   char *env[] = { record, config_text, NULL };
-  if (host_root >= 0 && explain_in_child() < 0)
-    return;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   execve(explainer[0], explainer, env);
@@ -1388,13 +1380,40 @@ static noreturn void end_command_group(struct sandbox *sb)
   _exit(128 + SIGKILL);
 }
 
-/* Opens the host's / and the helper's cwd, where the explainer runs once a "join" has entered another root. */
-static void keep_host_root(void)
+/* Before the helper enters another sandbox's namespaces ("join", "join-network"): forks the
+ * process that tells a setup failure, so that it runs where nsrun does. Executed in the
+ * sandbox's namespaces, it would be a process of the sandbox's with the host's root, which root
+ * inside could reach through /proc/PID/root or ptrace. It waits on a socket for the failure
+ * record (explain_outside), and at end of file, once the command runs, exits. */
+static void fork_explainer(void)
 {
-  host_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  host_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (host_root < 0 || host_cwd < 0)
-    die(EXIT_SETUP, "join", "open", errno, "/");
+  int fds[2];
+  struct report r;
+  if (!explainer || !config_text || status_fd >= 0)
+    return;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+    die(EXIT_SETUP, "join", "socketpair", errno, "the explainer's socket");
+  explainer_pid = fork();
+  if (explainer_pid < 0)
+    die(EXIT_SETUP, "join", "fork", errno, "the explainer");
+  if (explainer_pid > 0) {
+    close(fds[0]);
+    explain_fd = fds[1];
+    return;
+  }
+  close(fds[1]);
+  if (recv(fds[0], &r, sizeof r, MSG_WAITALL) != (ssize_t)sizeof r)
+    _exit(0);
+  fail_with(&r);
+}
+
+/* The command runs: the explainer forked before the join is not needed, and ends. */
+static void dismiss_explainer(void)
+{
+  if (explain_fd >= 0)
+    close(explain_fd);
+  explain_fd = -1;
+  explainer = NULL; /* a later failure is in the sandbox's namespaces: the helper tells it */
 }
 
 static void open_host_proc(void)
@@ -1472,8 +1491,8 @@ int main(int argc, char **argv)
   if (config.join_pid)
     end_group_with_caller(&config, &sb);
   open_host_proc();
-  if (config.join_pid && config.explain)
-    keep_host_root();
+  if (config.join_pid || config.network_of)
+    fork_explainer();
   if (config.join_pid && !config.parent_pid)
     start_group_watcher();
   if (!config.parent_pid && !config.keep)
@@ -1492,6 +1511,7 @@ int main(int argc, char **argv)
   tell_watcher(&sb, false);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
+  dismiss_explainer();
   if (config.keep)
     return 0; /* the holder lives on; nsrun records it */
   int code = supervise(&sb);

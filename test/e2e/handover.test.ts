@@ -3,9 +3,29 @@
 // node spawns it and waits. Every other test runs on whichever node runs the suite; these check
 // which of the two processes stand between, and what each costs.
 import { execa } from 'execa';
-import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { handsOver, helperBin, identities, nsrun, nsrunBin, parentOf, sandboxSleep, type Running } from './harness.js';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { handsOver, helperBin, identities, nsrun, nsrunBin, parentOf, root, sandboxSleep, sleep, waitFor, type Running } from './harness.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'nsrun-handover-'));
+chmodSync(scratch, 0o755);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/**
+ * Run in a sandbox whose root is a rootfs of scripts/mkrootfs.sh: until /tmp/stop exists, prints
+ * each process it sees whose root it can enter and that is not the rootfs (one that shows the host's).
+ */
+const WATCHER = `
+: > /tmp/watching
+while [ ! -e /tmp/stop ]; do
+  for p in /proc/[0-9]*; do
+    if [ -e $p/root/. ] && [ ! -e $p/root/etc/nsrun-rootfs ]; then echo "another root: $(tr '\\0' ' ' < $p/cmdline)"; fi
+  done
+done
+`;
 
 const status = (pid: number): string => readFileSync(`/proc/${pid}/status`, 'utf8');
 const rssKiB = (pid: number): number => Number(/^VmRSS:\s+(\d+)/m.exec(status(pid))?.[1]);
@@ -91,6 +111,33 @@ describe.each(identities)('between the caller and the command, as $name', (who) 
       const cwd = await nsrun(['exec', '--name', name, '--cwd', '/nsrun-no-such-dir', '--', 'true'], who);
       expect(cwd.exitCode).toBe(125);
       expect(cwd.stderr).toMatch(/^nsrun: [^\n]*\/nsrun-no-such-dir[^\n]*$/);
+    } finally {
+      await nsrun(['rm', name], who);
+    }
+  });
+
+  it('a setup failure in a sandbox is told from outside it: no process of the sandbox reaches the host root through the teller', async () => {
+    const name = `handover-seen-${process.pid}-${who.uid}`;
+    const rootfs = join(scratch, `rootfs-${who.uid}`);
+    execFileSync(join(root, 'scripts/mkrootfs.sh'), [rootfs], { stdio: 'ignore' });
+    chmodSync(join(rootfs, 'tmp'), 0o1777);
+    try {
+      expect((await nsrun(['run', '--name', name, '--flags', 'pid,ns,user', '--rootfs', rootfs, '--', 'true'], who)).exitCode).toBe(0);
+      const watcher = nsrun(['exec', '--name', name, '--', 'sh', '-c', WATCHER], who);
+      running.push(watcher);
+      await waitFor(() => {
+        try {
+          return readFileSync(join(rootfs, 'tmp/watching'), 'utf8') === '';
+        } catch {
+          return false;
+        }
+      });
+      for (let i = 0; i < 5; i++) {
+        expect(await nsrun(['exec', '--name', name, '--cwd', '/nsrun-no-such-dir', '--', 'true'], who)).toMatchObject({ exitCode: 125 });
+        await sleep(50);
+      }
+      writeFileSync(join(rootfs, 'tmp/stop'), '');
+      expect(await watcher).toMatchObject({ exitCode: 0, stdout: '' });
     } finally {
       await nsrun(['rm', name], who);
     }
