@@ -226,6 +226,11 @@ function hostsCopy(network: Network, link: string): string {
   return join(network.dir, HOSTS, link);
 }
 
+/** The mount of that copy on /etc/hosts. */
+function hostsMount(network: Network, link: string): MountEntry {
+  return { type: 'bind', source: hostsCopy(network, link), destination: '/etc/hosts', 'read-only': true };
+}
+
 /**
  * Rewrites each sandbox's copy of the network's hosts file in place (bound on its /etc/hosts,
  * which pins the inode): localhost, then each kept sandbox attached, by name; removes the copies
@@ -452,7 +457,7 @@ export function resolveNetwork(name: string, system: SystemContext = processCont
       gateway: network.gateway,
       ...(hub === undefined ? {} : { hub: { pid: hub.holder, net: hub.namespaces.net ?? 0 } }),
     },
-    hosts: { type: 'bind', source: hostsCopy(network, lease.link), destination: '/etc/hosts', 'read-only': true },
+    hosts: hostsMount(network, lease.link),
     throughHub: hub !== undefined,
   };
 }
@@ -476,6 +481,18 @@ export function mapsThroughHub(name: string, maps: IdMaps, system: SystemContext
 function networkOf(attachment: NetworkAttachment, system: SystemContext): Network | undefined {
   const root = networksRoot(system);
   return root === undefined ? undefined : readNetwork(join(root, attachment.bridge.slice(BRIDGE_PREFIX.length)));
+}
+
+/**
+ * The /etc/hosts of the kept sandbox `name` when it is on a network, for a sandbox that shares its
+ * network namespace (`--network sandbox:NAME`) and so resolves the names it does, as in a pod.
+ */
+export function memberHosts(name: string, system: SystemContext = processContext()): MountEntry | undefined {
+  for (const network of recordedNetworks(system)) {
+    const lease = liveLeases(network).find((l) => l.name === name);
+    if (lease !== undefined) return hostsMount(network, lease.link);
+  }
+  return undefined;
 }
 
 /** Gives the kept sandbox `name` its address's name in the network's hosts file, which every sandbox on it reads. */

@@ -1,7 +1,7 @@
 /** The options of a sandbox, shared by the API and the CLI, and their normalisation into the helper's config. */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LIMITS, type HelperConfig, type IdMapLine, type JoinedNetwork, type Propagation, type TimeOffsets } from './config.js';
+import { LIMITS, type HelperConfig, type IdMapLine, type JoinedNetwork, type MountEntry, type Propagation, type TimeOffsets } from './config.js';
 import { invalidValue, usageError } from './errors.js';
 import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
 import { namespaceKind, parseFlags, sortNamespaces, type FlagWord, type NamespaceName } from './namespaces.js';
@@ -9,7 +9,7 @@ import { keptCapabilities } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
 import { findSandbox } from './keep.js';
 import { chooseNetwork, networkConfig, parsePublish, type NetworkChoice } from './network.js';
-import { mapsThroughHub, resolveNetwork } from './bridge.js';
+import { mapsThroughHub, memberHosts, resolveNetwork } from './bridge.js';
 import { processContext, type SystemContext } from './system.js';
 
 /** Every propagation, in the order help lists them. */
@@ -340,10 +340,10 @@ function validatePreserveFds(value: number | string | undefined): number {
 }
 
 /** The sandbox's own mounts must never reach the host: pivot_root refuses shared mounts, and a mount under a shared one propagates. */
-function validateFilesystemPropagation(propagation: Propagation, rootfs: string | undefined, mounts: boolean): void {
-  if ((rootfs !== undefined || mounts) && propagation !== 'private' && propagation !== 'slave') {
-    throw usageError(`--propagation ${propagation} cannot be used with --rootfs or mounts, which need private or slave`);
-  }
+function validateFilesystemPropagation(propagation: Propagation, rootfs: string | undefined, mounts: boolean, hosts: string | undefined): void {
+  if (propagation === 'private' || propagation === 'slave') return;
+  if (rootfs !== undefined || mounts) throw usageError(`--propagation ${propagation} cannot be used with --rootfs or mounts, which need private or slave`);
+  if (hosts !== undefined) throw usageError(`--propagation ${propagation} cannot be used with --network ${hosts}, whose /etc/hosts is a mount: it needs private or slave`);
 }
 
 /** Validates `network` against `flags`: which network the sandbox gets and the namespaces it takes. */
@@ -351,7 +351,7 @@ function validateNetwork(
   options: NsrunOptions,
   requested: readonly NamespaceName[],
   system: SystemContext,
-): { choice: NetworkChoice; namespaces: NamespaceName[]; joined?: JoinedNetwork } {
+): { choice: NetworkChoice; namespaces: NamespaceName[]; joined?: JoinedNetwork; hosts?: MountEntry } {
   const fromFlags: NetworkChoice = { kind: requested.includes('net') ? 'none' : 'host' };
   const choice = options.network === undefined ? fromFlags : chooseNetwork(options.network, system);
   const names = new Set(requested);
@@ -364,7 +364,10 @@ function validateNetwork(
     // without root, only the sandbox's own user namespace may enter its network namespace: the new one lives in it too
     const user = system.euid !== 0 && holder.namespaces.user !== undefined;
     if (user) names.delete('user');
-    return { choice, namespaces: sortNamespaces(names), joined: { pid: holder.holder, user: user ? true : undefined } };
+    // on a network, it resolves the names the sandbox does: its /etc/hosts
+    const hosts = memberHosts(choice.name, system);
+    if (hosts !== undefined) names.add('mnt');
+    return { choice, namespaces: sortNamespaces(names), joined: { pid: holder.holder, user: user ? true : undefined }, ...(hosts === undefined ? {} : { hosts }) };
   }
   if (choice.kind !== 'host') {
     names.add('net');
@@ -437,12 +440,14 @@ export function normalizeOptions(
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
   if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
   if (options.init === true) requireNamespace('--init', namespaces, 'pid');
-  validateFilesystemPropagation(propagation, rootfs, mounts !== undefined);
+  const hostsOf = network.choice.kind === 'bridge' || network.hosts !== undefined ? options.network : undefined;
+  validateFilesystemPropagation(propagation, rootfs, mounts !== undefined, hostsOf);
   if (options.readOnly === true && rootfs === undefined) throw usageError('--read-only needs --rootfs DIR');
   const preserveFds = validatePreserveFds(options.preserveFds);
   // last of the checks: it claims an address of the network
   const bridge = network.choice.kind === 'bridge' ? network.choice.name : undefined;
   const attached = bridge === undefined ? undefined : resolveNetwork(bridge, system);
+  const hosts = attached?.hosts ?? network.hosts;
   const maps = attached?.throughHub === true && chosenMaps !== undefined ? mapsThroughHub(bridge ?? '', chosenMaps, system) : chosenMaps;
   // --map isolated leaves the caller's own id unmapped: the command becomes the range's first id
   const isolated = maps !== undefined && options.map === 'isolated';
@@ -472,6 +477,6 @@ export function normalizeOptions(
     veth: attached?.network,
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
-    mounts: attached === undefined ? mounts : [...(mounts ?? []), attached.hosts],
+    mounts: hosts === undefined ? mounts : [...(mounts ?? []), hosts],
   };
 }

@@ -155,6 +155,12 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
     }
   });
 
+  it("a sandbox in a kept sandbox's network namespace (sandbox:NAME) resolves the network's names as it does", async () => {
+    const [host, peer] = servers;
+    const r = await run(['--network', `sandbox:${host ?? ''}`, '--', node, '-e', CLIENT, peer ?? '', PORT]);
+    expect(r).toMatchObject({ exitCode: 0, stdout: peer });
+  });
+
   it('a sandbox on another network reaches neither by address nor by name', async () => {
     const members = (await network(lab)).sandboxes;
     expect(members.length).toBe(2);
@@ -209,6 +215,7 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
     ['an unknown network for run', ['--network', 'nosuch', '--', 'true'], 2, /^nsrun: no network named 'nosuch'/],
     ['an unknown network for rm', ['network', 'rm', 'nosuch'], 2, /^nsrun: no network named 'nosuch'/],
     ['an unknown action', ['network', 'make', 'x'], 2, /^nsrun: unknown network action 'make'/],
+    ['shared propagation, under which its /etc/hosts would reach out', ['--network', other, '--propagation', 'shared', '--', 'true'], 2, new RegExp(`^nsrun: --propagation shared cannot be used with --network ${other}, whose /etc/hosts is a mount`)],
   ] as const)('%s is refused with its exit code and one line', async (_, args, code, message) => {
     const r = await run(args);
     expect(r.exitCode).toBe(code);
