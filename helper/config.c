@@ -625,6 +625,10 @@ static int check_member(struct checker *ck, const char *key, const struct json *
     if (want_range(ck, key, v, 3, 1024, &n) < 0)
       return -1;
     c->commit_fd = (int)n;
+  } else if (strcmp(key, "lock-fd") == 0) {
+    if (want_range(ck, key, v, 3, 1024, &n) < 0)
+      return -1;
+    c->lock_fd = (int)n;
   } else if (strcmp(key, "query") == 0) {
     return check_query(ck, key, v, c);
   } else if (strcmp(key, "network") == 0) {
@@ -679,6 +683,8 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"commit-fd\" needs \"keep\"");
   if (c->remove_bridge && (c->command || c->clone_flags || c->join_pid || c->keep || c->query || c->bridge || c->network))
     return bad(ck, "member \"remove-bridge\" stands alone");
+  if (c->lock_fd && (c->command || c->clone_flags || c->join_pid || c->keep || c->query || c->bridge || c->remove_bridge || c->network))
+    return bad(ck, "member \"lock-fd\" stands alone");
   if (c->bridge && (c->command || c->join_pid || c->query || c->network || (c->clone_flags && !c->keep) ||
                     (c->keep && !(c->clone_flags & CLONE_NEWNET))))
     return bad(ck, "member \"bridge\" stands alone, or goes with \"keep\" and a new net namespace");
@@ -688,7 +694,7 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"veth\": not with \"network\" or \"join-network\"");
   if (c->hub_pid && (c->newuidmap || c->newgidmap))
     return bad(ck, "member \"veth.hub\": not with newuidmap or newgidmap");
-  if (!c->command && !c->keep && !c->query && !c->bridge && !c->remove_bridge)
+  if (!c->command && !c->keep && !c->query && !c->bridge && !c->remove_bridge && !c->lock_fd)
     return bad(ck, "member \"command\" is missing");
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
     if (present[i] && (c->clone_flags & rules[i].needs) != rules[i].needs)

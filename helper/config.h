@@ -81,6 +81,7 @@ struct config {
   bool join_all;
   bool keep;                 /* "keep": the first process holds the namespaces, no command */
   int commit_fd;             /* "commit-fd": with keep, the holder waits for a byte here (0: none) */
+  int lock_fd;               /* "lock-fd": take an exclusive flock on this fd, which the caller keeps, and exit (0: none) */
   char **query;              /* "query": NULL-terminated namespace files to describe */
   const char *rootfs;        /* the directory that becomes / (pivot_root); NULL: the host's / */
   bool read_only;            /* the new root is remounted read-only */

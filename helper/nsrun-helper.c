@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -532,6 +533,16 @@ static void delete_bridge(const struct config *c)
 {
   if (remove_bridge(c->remove_bridge) < 0)
     die(EXIT_SETUP, "bridge", "rtnetlink", errno, "%s", c->remove_bridge);
+}
+
+/* Takes an exclusive flock on the caller's fd, waiting for it while the caller lives: the lock
+ * is the open file's, so it stays with the caller once the helper exits (nsrun's state lock). */
+static void take_lock(const struct config *c)
+{
+  die_with_parent(c);
+  while (flock(c->lock_fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      die(EXIT_SETUP, "lock", "flock", errno, "fd %d", c->lock_fd);
 }
 
 /* Enters the user and net namespaces of the rootless hub, whose bridge the sandbox joins:
@@ -1474,6 +1485,10 @@ int main(int argc, char **argv)
     read_config_env(config_env, &config);
   else
     read_config(config_fd, &config);
+  if (config.lock_fd) { /* before the fds are closed: the lock's is one of them */
+    take_lock(&config);
+    return 0;
+  }
   close_inherited_fds(&config);
   if (config.query)
     return query_namespaces(config.query, status_fd >= 0 ? status_fd : STDOUT_FILENO) < 0 ? EXIT_SETUP : 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The network rows of `make bench`, run by scripts/bench.mjs as root in a network namespace of
-// its own (never this machine's): what attaching a sandbox to a network adds to its start-up,
-// beside the same made with ip(8) calls; TCP between two sandboxes on one network (iperf3),
+// its own (never this machine's): what attaching a sandbox to a network adds to its set-up (the
+// API's timings.setupMs, as for the backends of --network) and to a whole CLI run, beside the
+// same made with ip(8) calls; TCP between two sandboxes on one network (iperf3),
 // beside a veth pair made by hand and loopback. Prints {"rows": [...], "checks": [...]} as JSON.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 
@@ -26,6 +27,20 @@ function loop(commands) {
     });
   }
   return samples.map(median);
+}
+
+/**
+ * Medians in ms of the set-up of run(['true']) (from the call until the command is executed)
+ * without and with --network NAME, in alternating rounds so that a machine that slows down
+ * meanwhile favours neither, and the median of each round's difference.
+ */
+async function setupLoop() {
+  const { run } = await import(`${root}dist/index.js`);
+  const samples = [[], []];
+  for (let i = 0; i < runs; i++) {
+    for (const [c, network] of ['none', NET].entries()) samples[c].push((await run(['true'], { flags: FLAGS.split(','), network })).timings.setupMs);
+  }
+  return [...samples.map(median), median(samples[1].map((v, i) => v - samples[0][i]))];
 }
 
 /** A sandbox on a bridge made the usual way: a net namespace, then ip calls for the veth, its address, link and route. */
@@ -65,9 +80,11 @@ try {
     [nsrun, '--flags', FLAGS, '--network', NET, '--', 'true'],
     ['sh', '-c', BY_IP],
   ]);
-  rows.push({ what: `nsrun --network NAME --flags ${FLAGS} -- true`, value: attached, unit: 'ms', peer: 'the same without --network', peerValue: plain });
-  rows.push({ what: 'what --network adds', value: attached - plain, unit: 'ms', peer: 'a veth, address, link and route by 6 ip calls', peerValue: byIp });
-  checks.push({ what: 'ms --network NAME adds to a sandbox', value: attached - plain, target: 5 });
+  const [setupPlain, setupAttached, setupAdded] = await setupLoop();
+  rows.push({ what: `set-up of run(['true'], { network: NAME }), flags ${FLAGS}`, value: setupAttached, unit: 'ms', peer: 'the same with network none', peerValue: setupPlain });
+  rows.push({ what: 'what --network NAME adds to the set-up (median of the rounds\' differences)', value: setupAdded, unit: 'ms', peer: 'a veth, address, link and route by 6 ip calls', peerValue: byIp });
+  rows.push({ what: `nsrun --network NAME --flags ${FLAGS} -- true, the whole CLI run`, value: attached, unit: 'ms', peer: 'the same without --network', peerValue: plain });
+  checks.push({ what: 'ms --network NAME adds to a sandbox\'s set-up', value: setupAdded, target: 5 });
 
   if (spawnSync('iperf3', ['--version']).status === 0) {
     const server = spawn(nsrun, ['run', '--name', `${NET}-srv`, '--network', NET, '--', 'iperf3', '-s'], { stdio: 'ignore' });

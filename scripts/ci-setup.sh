@@ -16,12 +16,13 @@ test_user=nsrun-test
 # busybox-static fills the root filesystems of the --rootfs tests (scripts/mkrootfs.sh); zsh and
 # fish run the completion tests; man-db renders nsrun(1) in the man page test; tmux drives the terminal tests (several sandboxes on one terminal);
 # bubblewrap is the peer the behaviour tests compare with; passt (pasta) and slirp4netns are the
-# backends of --network, iperf3 measures them in make bench
+# backends of --network, iperf3 measures them in make bench; curl and python3 run the README's
+# network example in a test
 case $purpose in
   test) needs="newuidmap:uidmap newgidmap:uidmap ip:iproute2 ps:procps pgrep:procps lsns:util-linux
     setpriv:util-linux unshare:util-linux nsenter:util-linux ipcmk:util-linux script:bsdutils mount:mount
     busybox:busybox-static zsh:zsh fish:fish man:man-db tmux:tmux bwrap:bubblewrap
-    pasta:passt slirp4netns:slirp4netns iperf3:iperf3" ;;
+    pasta:passt slirp4netns:slirp4netns iperf3:iperf3 curl:curl python3:python3" ;;
   fuzz) needs="clang:clang libfuzzer:libclang-rt-dev" ;;
   helper) needs="musl-gcc:musl-tools" ;;
   *) echo "usage: scripts/ci-setup.sh [test|fuzz|helper]" >&2; exit 2 ;;

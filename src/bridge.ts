@@ -4,8 +4,8 @@
  * namespace nsrun runs in; otherwise in the net namespace of a hub, held like a kept sandbox.
  * Each network is recorded in `.networks/NAME` under the state root of kept sandboxes: its record,
  * a lease file per address given out, and a copy of its hosts file per sandbox, its /etc/hosts.
- * node:os and node:crypto are loaded only when a network is used: `nsrun -- cmd` loads this
- * module too, and would pay for them at every start.
+ * node:os is loaded only when a network is created: `nsrun -- cmd` loads this module too, and
+ * would pay for it at every start.
  */
 import { closeSync, constants as fsConstants, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import type { BridgeSpec, HelperConfig, IdMapLine, MountEntry, NetworkAttachment
 import { EXIT, fromHelperError, NsrunError, usageError, invalidValue } from './errors.js';
 import { runHelperOnce } from './helper-once.js';
 import type { IdMaps } from './idmaps.js';
-import { ensureStateRoot, holdNamespaces, namespaceInode, processStat, releaseHeld, runningHolder, trustedStateRoot } from './keep.js';
+import { ensureStateRoot, holdNamespaces, namespaceInode, processStat, releaseHeld, runningHolder, trustedStateRoot, withStateLock } from './keep.js';
 import { processContext, type SystemContext } from './system.js';
 import { NETWORK_MODES } from './network.js';
 
@@ -319,15 +319,12 @@ function hubConfig(bridge: BridgeSpec, system: SystemContext): HelperConfig {
 }
 
 /**
- * Makes the network `name` on `subnet` (else the first free /24 of 10.89.0.0/16): refuses a name
- * taken and a subnet that overlaps another network or an address of this network namespace,
- * records it, then makes its bridge (as root here, otherwise in a new hub). Nothing is left when it fails.
+ * Records the network `name` on `subnet` (else the first free /24 of 10.89.0.0/16) in a new
+ * directory of `root`: refuses a name taken and a subnet that overlaps another network or an
+ * address of this network namespace. Run under the state lock, so that two creates at once
+ * cannot both choose the same subnet.
  */
-export async function createNetwork(name: string, subnetText?: string, system: SystemContext = processContext()): Promise<Network> {
-  validateNetworkName(name);
-  const requested = subnetText === undefined ? undefined : parseSubnet(subnetText);
-  const root = join(ensureStateRoot(system), NETWORKS);
-  mkdirSync(root, { recursive: true, mode: 0o755 });
+function recordNetwork(name: string, requested: Subnet | undefined, root: string, system: SystemContext): Network {
   const networks = recordedNetworks(system);
   if (networks.some((n) => n.name === name)) throw usageError(`a network named '${name}' exists already (see nsrun network ls)`);
   const subnet = requested ?? freeSubnet(networks);
@@ -340,12 +337,11 @@ export async function createNetwork(name: string, subnetText?: string, system: S
     throw error;
   }
   const gateway = formatAddress(subnet.base + 1);
-  const bridge: BridgeSpec = { name: `${BRIDGE_PREFIX}${name}`, address: `${gateway}/${subnet.prefix}` };
   const network: Network = {
     name,
     subnet: formatSubnet(subnet),
     gateway,
-    bridge: bridge.name,
+    bridge: `${BRIDGE_PREFIX}${name}`,
     createdAt: new Date().toISOString(),
     dir,
     ...(system.euid === 0 ? { netns: currentNetns() } : {}),
@@ -355,16 +351,36 @@ export async function createNetwork(name: string, subnetText?: string, system: S
     writeFileSync(join(dir, RECORD), `${JSON.stringify(network, null, 2)}\n`, { mode: 0o644 });
     mkdirSync(join(dir, LEASES), { mode: 0o755 });
     mkdirSync(join(dir, HOSTS), { mode: 0o755 });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return network;
+}
+
+/**
+ * Makes the network `name` on `subnet` (else the first free /24 of 10.89.0.0/16): records it
+ * (see recordNetwork), then makes its bridge (as root here, otherwise in a new hub). Nothing is
+ * left when it fails.
+ */
+export async function createNetwork(name: string, subnetText?: string, system: SystemContext = processContext()): Promise<Network> {
+  validateNetworkName(name);
+  const requested = subnetText === undefined ? undefined : parseSubnet(subnetText);
+  const root = join(ensureStateRoot(system), NETWORKS);
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  const network = await withStateLock(system, () => recordNetwork(name, requested, root, system));
+  const bridge: BridgeSpec = { name: network.bridge, address: `${network.gateway}/${network.subnet.split('/')[1] ?? ''}` };
+  try {
     if (system.euid === 0) {
       await runBridgeHelper({ bridge }, system);
     } else {
-      mkdirSync(join(dir, HUB), { mode: 0o755 });
-      await holdNamespaces(`${name}.hub`, join(dir, HUB), hubConfig(bridge, system), system);
+      mkdirSync(join(network.dir, HUB), { mode: 0o755 });
+      await holdNamespaces(`${name}.hub`, join(network.dir, HUB), hubConfig(bridge, system), system);
     }
     return network;
   } catch (error) {
     if (system.euid === 0 && !(error instanceof NsrunError && error.code === 'EEXIST')) await runBridgeHelper({ 'remove-bridge': bridge.name }, system).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(network.dir, { recursive: true, force: true });
     throw error;
   }
 }
@@ -386,15 +402,39 @@ function findNetwork(name: string, system: SystemContext): Network {
   return network;
 }
 
+/**
+ * A lease of the address `n` for this process, with a new link name: 32 random bits, which need
+ * only not clash with a link of the bridge's namespace (else EEXIST), not be secret; Math.random
+ * spares loading node:crypto (3 ms) at every attach.
+ */
+function leaseFor(n: number, subnet: Subnet): Lease {
+  const link = `nsv${Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')}`;
+  return { address: `${formatAddress(n)}/${subnet.prefix}`, link, pid: process.pid, start: processStat(process.pid)?.start ?? '', claimedAt: Date.now() };
+}
+
+function fullError(network: Network): NsrunError {
+  return setupError(`network '${network.name}' is full: every address of ${network.subnet} is taken`, `nsrun network ls shows its sandboxes; a larger --subnet holds more`);
+}
+
+/** The lowest free address of the network (the gateway's excepted), claimed by nothing: what a dry run shows. */
+function nextAddress(network: Network): Lease {
+  const subnet = parseSubnet(network.subnet);
+  const links = linksOf(network);
+  for (let n = subnet.base + 2; n < lastAddress(subnet); n++) {
+    const held = readLease(join(network.dir, LEASES, formatAddress(n)));
+    if (held === undefined || !leaseLive(held, links)) return leaseFor(n, subnet);
+  }
+  throw fullError(network);
+}
+
 /** Takes the lowest free address of the network (the gateway's excepted), or throws a setup error naming it full. */
 function claimAddress(network: Network): Lease {
   const subnet = parseSubnet(network.subnet);
-  const links = linksOf(network);
-  const start = processStat(process.pid)?.start ?? '';
+  let links: Set<string> | undefined; // read once, and only when an address is found taken
+  const linksNow = (): Set<string> => (links ??= linksOf(network));
   for (let n = subnet.base + 2; n < lastAddress(subnet); n++) {
     const file = join(network.dir, LEASES, formatAddress(n));
-    const link = `nsv${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}`;
-    const lease: Lease = { address: `${formatAddress(n)}/${subnet.prefix}`, link, pid: process.pid, start, claimedAt: Date.now() };
+    const lease = leaseFor(n, subnet);
     const text = `${JSON.stringify(lease)}\n`;
     try {
       writeFileSync(file, text, { flag: 'wx', mode: 0o644 });
@@ -403,7 +443,7 @@ function claimAddress(network: Network): Lease {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const held = readLease(file);
-    if (held !== undefined && leaseLive(held, links)) continue;
+    if (held !== undefined && leaseLive(held, linksNow())) continue;
     // a stale lease: set aside by one taker only (rename), put back if another had just claimed it
     const aside = `${file}.${process.pid}`;
     try {
@@ -412,7 +452,7 @@ function claimAddress(network: Network): Lease {
       continue;
     }
     const taken = readLease(aside);
-    if (taken !== undefined && leaseLive(taken, links)) {
+    if (taken !== undefined && leaseLive(taken, linksNow())) {
       try {
         linkSync(aside, file);
       } finally {
@@ -428,7 +468,7 @@ function claimAddress(network: Network): Lease {
       // claimed meanwhile by another: the next address
     }
   }
-  throw setupError(`network '${network.name}' is full: every address of ${network.subnet} is taken`, `nsrun network ls shows its sandboxes; a larger --subnet holds more`);
+  throw fullError(network);
 }
 
 /** What a sandbox on a network adds to its config: the link to make, and its copy of the network's hosts file on /etc/hosts. */
@@ -442,13 +482,14 @@ export interface NetworkResolution {
 /**
  * Resolves `--network NAME` for a new sandbox: finds the network, takes the next free address
  * of its subnet (a veth of the sandbox's holds it, so it is free again once the sandbox ends),
- * and says how to link the sandbox to the bridge.
+ * and says how to link the sandbox to the bridge. With `claim` false (a dry run) it shows the
+ * address it would take and takes nothing. The hosts file is left as it is: a sandbox without a
+ * name adds no entry (nameMember, forgetMember rewrite it as kept sandboxes come and go).
  */
-export function resolveNetwork(name: string, system: SystemContext = processContext()): NetworkResolution {
+export function resolveNetwork(name: string, claim: boolean, system: SystemContext = processContext()): NetworkResolution {
   const network = findNetwork(name, system);
   const hub = network.netns === undefined ? runningHolder(join(network.dir, HUB)) : undefined;
-  const lease = claimAddress(network);
-  writeHosts(network);
+  const lease = claim ? claimAddress(network) : nextAddress(network);
   return {
     network: {
       bridge: network.bridge,
@@ -493,6 +534,30 @@ export function memberHosts(name: string, system: SystemContext = processContext
     if (lease !== undefined) return hostsMount(network, lease.link);
   }
   return undefined;
+}
+
+/**
+ * Frees the address of a sandbox that has ended (its net namespace, and with it its veth, goes
+ * with its last process): removes its lease, unless another took the address meanwhile. Without
+ * it a process that runs many sandboxes (the API) would hold each address for CLAIM_MS.
+ */
+export function releaseAddress(attachment: NetworkAttachment, system: SystemContext = processContext()): void {
+  const network = networkOf(attachment, system);
+  if (network === undefined) return;
+  const file = join(network.dir, LEASES, attachment.address.split('/')[0] ?? '');
+  const aside = `${file}.${process.pid}`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // gone already
+  }
+  try {
+    if (readLease(aside)?.link !== attachment.link) linkSync(aside, file);
+  } catch {
+    // claimed again meanwhile: that lease stays
+  } finally {
+    rmSync(aside, { force: true });
+  }
 }
 
 /** Gives the kept sandbox `name` its address's name in the network's hosts file, which every sandbox on it reads. */

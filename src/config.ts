@@ -118,6 +118,8 @@ export interface HelperConfig {
   readonly bridge?: BridgeSpec;
   /** Delete a bridge and its ports; stands alone. */
   readonly 'remove-bridge'?: string;
+  /** Take an exclusive flock on this fd, which the caller keeps open, and exit; stands alone. */
+  readonly 'lock-fd'?: number;
 }
 
 /** The limits of the contract, shared by the validators and the helper spawner. */

@@ -29,16 +29,17 @@ export const COMMIT_FD = 3;
  * `commit`, fd 3 is a pipe whose other end this process keeps: `commit` gets the first status
  * line with a `child-pid` as soon as it comes (a holder waiting on `commit-fd` 3), and once it
  * has returned a byte there lets the holder go; if it throws, the pipe is closed and the holder
- * ends, and the promise rejects with what it threw.
+ * ends, and the promise rejects with what it threw. Without `commit`, fd 3 is `fd` when given.
  */
 export function runHelperOnce(
   document: object,
   helper: string = helperPath(),
   commit?: (line: Readonly<Record<string, unknown>>) => void,
+  fd?: number,
 ): Promise<HelperOutput> {
   const text = JSON.stringify({ ...document, 'parent-pid': process.pid });
   return new Promise((resolve, reject) => {
-    const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore', commit === undefined ? 'ignore' : 'pipe'], env: {} });
+    const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore', commit === undefined ? (fd ?? 'ignore') : 'pipe'], env: {} });
     // each 'pipe' of stdio is there: spawn throws rather than start the helper without one
     const [stdin, stdout] = [child.stdin as Writable, child.stdout as Readable];
     const pipe = child.stdio[COMMIT_FD] as Writable | null;

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { releaseAddress } from './bridge.js';
 import { LIMITS, type HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
 import { CONFIG_VARIABLE, helperDocument, helperNotStarted, helperPath, INLINE_CONFIG_BYTES } from './handover.js';
@@ -412,5 +413,10 @@ export function startHelper(config: HelperConfig, options: RunHelperOptions = {}
       });
     });
   });
+  const { veth } = config;
+  if (veth !== undefined) {
+    const free = (): void => releaseAddress(veth);
+    void result.then(free, free);
+  }
   return { child, result, kill, stop };
 }

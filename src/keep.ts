@@ -21,6 +21,9 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** The metadata file in a kept sandbox's directory. */
 const METADATA = 'sandbox.json';
 
+/** The state root's lock file (a sandbox name cannot start with a dot). */
+const LOCK = '.lock';
+
 /**
  * What every command in a kept sandbox is held to, its first and each `exec --name` into it
  * alike: its ids inside, the capabilities it keeps (absent: those of its uid) and no_new_privs.
@@ -195,10 +198,34 @@ function mountPoints(): string[] {
     .map((line) => line.split(' ')[4] ?? '');
 }
 
-/** As root: makes /run/nsrun a private mount of its own (as ip netns does /run/netns), so bind mounts there reach no other namespace. */
-async function makePrivateMount(dir: string): Promise<void> {
-  if (!mountPoints().includes(dir)) await run('mount', ['--bind', dir, dir]);
-  await run('mount', ['--make-private', dir]);
+/**
+ * Runs `step` holding the state root's lock: an exclusive flock on its `.lock` file, taken by the
+ * helper on this process's open file (so it is released when the file is closed, or this process
+ * dies), for what must not interleave with another nsrun's: a check and the change it decides.
+ */
+export async function withStateLock<T>(system: SystemContext, step: () => T | Promise<T>): Promise<T> {
+  const fd = openSync(join(ensureStateRoot(system), LOCK), 'a', 0o600);
+  try {
+    const output = await runHelperOnce({ version: 1, 'lock-fd': COMMIT_FD }, undefined, undefined, fd);
+    const failure = output.lines.find((line) => 'error' in line);
+    if (failure !== undefined) throw fromHelperError(failure['error'], { config: { version: 1, command: [], namespaces: [], env: [] }, system });
+    if (output.exitCode !== 0) throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'} without taking the lock of ${stateRoot(system)}`);
+    return await step();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * As root: makes /run/nsrun a private mount of its own (as ip netns does /run/netns), so bind
+ * mounts there reach no other namespace; under the state lock, so that two nsrun that start at
+ * once do not both find it unbound and stack two binds.
+ */
+async function makePrivateMount(dir: string, system: SystemContext): Promise<void> {
+  await withStateLock(system, async () => {
+    if (!mountPoints().includes(dir)) await run('mount', ['--bind', dir, dir]);
+    await run('mount', ['--make-private', dir]);
+  });
 }
 
 /** Binds each namespace file of the holder onto a file in `dir`. */
@@ -374,6 +401,7 @@ const PLACES: Readonly<Record<keyof HelperConfig, Place>> = {
   'join-network': 'holder',
   bridge: 'holder',
   'remove-bridge': 'runner',
+  'lock-fd': 'runner',
   veth: 'holder',
   init: 'init',
   command: 'command',
@@ -462,7 +490,7 @@ export async function holdNamespaces(name: string, dir: string, config: HelperCo
       throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'} without starting the holder`);
     }
     if (system.euid === 0) {
-      await makePrivateMount(dirname(dir));
+      await makePrivateMount(dirname(dir), system);
       sandbox = { ...sandbox, paths: await bindNamespaces(dir, sandbox.holder, config.namespaces) };
       writeRecord(sandbox);
     }

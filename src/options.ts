@@ -416,12 +416,14 @@ function idMapsFor(options: NsrunOptions, namespaces: readonly NamespaceName[], 
 /**
  * Turns a command and its options into the helper's config (docs/contract.md), checking every
  * option: a bad value throws a usage error (exit 2) naming the option, the value and what it
- * accepts; a system that cannot provide the id maps throws a setup error (exit 125).
+ * accepts; a system that cannot provide the id maps throws a setup error (exit 125). With
+ * `claim` false (a dry run, which runs nothing) `--network NAME` takes no address of the network.
  */
 export function normalizeOptions(
   command: readonly string[],
   options: NsrunOptions = {},
   system: SystemContext = processContext(),
+  claim = true,
 ): HelperConfig {
   const checkedCommand = validateCommand(command);
   const timeOffsets = validateTimeOffset(options.timeOffset);
@@ -444,9 +446,9 @@ export function normalizeOptions(
   validateFilesystemPropagation(propagation, rootfs, mounts !== undefined, hostsOf);
   if (options.readOnly === true && rootfs === undefined) throw usageError('--read-only needs --rootfs DIR');
   const preserveFds = validatePreserveFds(options.preserveFds);
-  // last of the checks: it claims an address of the network
+  // last of the checks: it claims an address of the network (unless a dry run)
   const bridge = network.choice.kind === 'bridge' ? network.choice.name : undefined;
-  const attached = bridge === undefined ? undefined : resolveNetwork(bridge, system);
+  const attached = bridge === undefined ? undefined : resolveNetwork(bridge, claim, system);
   const hosts = attached?.hosts ?? network.hosts;
   const maps = attached?.throughHub === true && chosenMaps !== undefined ? mapsThroughHub(bridge ?? '', chosenMaps, system) : chosenMaps;
   // --map isolated leaves the caller's own id unmapped: the command becomes the range's first id

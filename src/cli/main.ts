@@ -55,7 +55,7 @@ async function run(argv: readonly string[]): Promise<number> {
         return result.exitCode;
       };
       try {
-        const config = normalizeOptions(commandLine.command, commandLine.options);
+        const config = normalizeOptions(commandLine.command, commandLine.options, undefined, !commandLine.dryRun);
         if (commandLine.name !== undefined) {
           const { runKept } = await import('./keep.js');
           return await runKept(commandLine.name, config, commandLine.dryRun, execute);

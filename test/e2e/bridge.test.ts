@@ -2,7 +2,8 @@
 // network talk TCP by name and by address, on the same port; another network cannot reach them;
 // rm and SIGKILL leave no link. Everything happens in a network namespace this test makes.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identities, nsrun, sleep, waitFor, type Identity } from './harness.js';
 
@@ -59,6 +60,7 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
   let holder: ChildProcess;
   let who: Identity;
   const servers: string[] = [];
+  const pooled: string[] = [];
   const run = (args: readonly string[]): ReturnType<typeof nsrun> => nsrun(args, who);
 
   const listed = async (): Promise<Listed[]> => {
@@ -86,7 +88,7 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
   });
   afterAll(async () => {
     for (const name of servers) await run(['rm', name]);
-    for (const name of [lab, other, small]) await run(['network', 'rm', '--force', name]);
+    for (const name of [lab, other, small, ...pooled]) await run(['network', 'rm', '--force', name]);
     holder.kill('SIGKILL');
   });
 
@@ -127,6 +129,22 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
     expect(r.stdout).toMatch(new RegExp(`^eth0\\s+00000000\\s+${gateway}\\s`, 'm'));
     const flags = /^0x([0-9a-f]+)$/m.exec(r.stdout)?.[1];
     expect(Number.parseInt(flags ?? '0', 16) & 1).toBe(1); // IFF_UP
+  });
+
+  it('--dry-run with --network NAME shows the address a run would take and claims none', async () => {
+    const { dir } = await network(lab);
+    // every lease file and the hosts file, as they read: a dry run writes none of them
+    const state = (): string[] => [...readdirSync(join(dir, 'leases')).sort().map((f) => readFileSync(join(dir, 'leases', f), 'utf8')), readFileSync(join(dir, 'hosts'), 'utf8')];
+    const before = state();
+    const shown = async (): Promise<string> => {
+      const r = await run(['--dry-run', '--network', lab, '--', 'true']);
+      expect(r.exitCode).toBe(0);
+      return (JSON.parse(r.stdout) as { veth: { address: string } }).veth.address;
+    };
+    const address = await shown();
+    expect(address).toMatch(new RegExp(`^10\\.89\\.${third}\\.\\d+/24$`));
+    expect(await shown()).toBe(address);
+    expect(state()).toEqual(before);
   });
 
   it("a running sandbox's /etc/hosts follows kept sandboxes as they come and go", async () => {
@@ -232,6 +250,16 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
     expect(own.exitCode).toBe(2);
     expect(own.stderr).toBe(`nsrun: subnet 10.89.${third + 4}.0/23 overlaps 10.89.${third + 5}.9/24 of lo in this network namespace (hint: choose another --subnet)`);
     expect((await listed()).map((n) => n.name)).not.toContain(small);
+  });
+
+  it('network create without --subnet, several at once, gives each its own subnet', async () => {
+    const names = [1, 2, 3, 4].map((i) => `${tag}p${i}`);
+    pooled.push(...names);
+    const made = await Promise.all(names.map((name) => run(['network', 'create', name])));
+    for (const [i, r] of made.entries()) expect(r).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(new RegExp(`^${names[i] ?? ''} 10\\.89\\.\\d+\\.0/24$`)) });
+    const subnets = (await listed()).filter((n) => names.includes(n.name)).map((n) => n.subnet);
+    expect(subnets).toHaveLength(names.length);
+    expect(new Set(subnets).size).toBe(names.length);
   });
 
   it('a full subnet is a setup error naming it; the sandbox is not started', async () => {

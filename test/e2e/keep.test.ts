@@ -228,3 +228,22 @@ describe('kept sandboxes as root', () => {
     expect(existsSync(`/run/nsrun/${name}`)).toBe(false);
   });
 });
+
+describe('kept sandboxes started at once as root', () => {
+  it('many run --name at once on an unbound state root bind it onto itself exactly once', async () => {
+    const count = 8;
+    const names = Array.from({ length: count }, (_, i) => `keep-race-${process.pid}-${i}`);
+    // a mount namespace of the test's own with an empty /run (the machine's /run/nsrun, maybe bound, unmounted there only): the machine's is not touched
+    const script = [
+      'umount -R /run/nsrun 2>/dev/null',
+      'mount -t tmpfs nsrun-race /run',
+      ...names.map((n) => `"$0" run --name ${n} --flags uts -- true &`),
+      'wait',
+      'grep -c " /run/nsrun " /proc/self/mountinfo',
+      ...names.map((n) => `"$0" rm ${n}`),
+      'ls -A /run/nsrun',
+    ].join('\n');
+    const r = execFileSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, join(repo, 'bin/nsrun')], { encoding: 'utf8' });
+    expect(r).toBe('1\n.lock\n');
+  });
+});

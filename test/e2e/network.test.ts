@@ -79,6 +79,18 @@ describe.each(identities)('--network as $name', (who: Identity) => {
     expect(r.stdout.split('\n').slice(0, 4)).toEqual(['tcp tcp:ping-tcp', 'udp udp:ping-udp', 'tcp tcp:ping-tcp', 'tcp ECONNREFUSED']);
   });
 
+  it("runs the README's example: fetches from an outer server, serves a published port", async () => {
+    const r = await inOuterNetwork(
+      `cd /mnt && mkdir site && echo 'served from inside the sandbox' > site/index.html
+      $AS "$NSRUN" --network pasta -- curl -s http://${OUTER.server}:8000/
+      $AS "$NSRUN" --network pasta -p 8081:80 -- python3 -m http.server -d ./site 80 > /dev/null 2>&1 & server=$!
+      i=0; until curl -s http://127.0.0.1:8081/ || [ $i -ge 250 ]; do sleep 0.02; i=$((i+1)); done
+      kill $server; wait $server`,
+      who,
+    );
+    expect(r.stdout.split('\n')).toEqual(['hello from the outer server', 'served from inside the sandbox']);
+  });
+
   it('refuses a published host port that is taken, in one line naming it (125)', async () => {
     const r = await inOuterNetwork(`$AS "$NSRUN" --network pasta -p ${OUTER.server}:8080:80 -- true; echo "exit $?"`, who);
     expect(r.stdout).toBe('exit 125');

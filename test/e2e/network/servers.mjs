@@ -1,8 +1,9 @@
 // The outer network's servers of the network tests: TCP and UDP echo on 198.51.100.2:8080, a DNS
-// responder on 198.51.100.2:53 and 127.0.0.53:53 (the outer resolver, on loopback as with
+// responder on 198.51.100.2:53, an HTTP server on 198.51.100.2:8000 (the README's example) and 127.0.0.53:53 (the outer resolver, on loopback as with
 // systemd-resolved) answering every A query with 198.51.100.2, and a TCP service on the outer
 // loopback, 127.0.0.1:8088, that only --host-loopback may reach. Prints "ready" once listening.
 import dgram from 'node:dgram';
+import http from 'node:http';
 import net from 'node:net';
 
 const SERVER = '198.51.100.2';
@@ -12,6 +13,7 @@ const bind = (socket, port, address) => listening.push(new Promise((resolve) => 
 
 listen(net.createServer((s) => s.pipe(s)), 8080, SERVER);
 listen(net.createServer((s) => s.end('outer-loopback')), 8088, '127.0.0.1');
+listen(http.createServer((request, response) => response.end('hello from the outer server\n')), 8000, SERVER);
 const udp = dgram.createSocket('udp4');
 udp.on('message', (m, from) => udp.send(m, from.port, from.address));
 bind(udp, 8080, SERVER);
