@@ -231,25 +231,32 @@ function hostsMount(network: Network, link: string): MountEntry {
   return { type: 'bind', source: hostsCopy(network, link), destination: '/etc/hosts', 'read-only': true };
 }
 
+/** The hosts file of a network: localhost, then each kept sandbox attached, by name. */
+function hostsText(leases: readonly Lease[]): string {
+  const entries = leases.flatMap((lease) => (lease.name === undefined ? [] : [`${lease.address.split('/')[0] ?? ''}\t${lease.name}\n`]));
+  return LOCALHOST + entries.sort().join('');
+}
+
+/** Writes the copy of `link`'s sandbox in place: bound on its /etc/hosts, which pins the inode. */
+function writeHostsCopy(network: Network, link: string, text: string): void {
+  const fd = openSync(hostsCopy(network, link), fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o644);
+  try {
+    const length = writeSync(fd, text, 0);
+    ftruncateSync(fd, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Rewrites each sandbox's copy of the network's hosts file in place (bound on its /etc/hosts,
- * which pins the inode): localhost, then each kept sandbox attached, by name; removes the copies
- * of sandboxes that are gone. A copy per sandbox, as podman gives each container its own: root in
- * a sandbox's user namespace may remount its /etc/hosts writable, and so change only its own.
+ * Rewrites each sandbox's copy of the network's hosts file and removes the copies of sandboxes
+ * that are gone. A copy per sandbox, as podman gives each container its own: root in a sandbox's
+ * user namespace may remount its /etc/hosts writable, and so change only its own.
  */
 function writeHosts(network: Network): void {
   const leases = liveLeases(network);
-  const entries = leases.flatMap((lease) => (lease.name === undefined ? [] : [`${lease.address.split('/')[0] ?? ''}\t${lease.name}\n`]));
-  const text = LOCALHOST + entries.sort().join('');
-  for (const { link } of leases) {
-    const fd = openSync(hostsCopy(network, link), fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o644);
-    try {
-      const length = writeSync(fd, text, 0);
-      ftruncateSync(fd, length);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  const text = hostsText(leases);
+  for (const { link } of leases) writeHostsCopy(network, link, text);
   const live = new Set(leases.map((lease) => lease.link));
   for (const file of readdirSync(join(network.dir, HOSTS)).filter((name) => !live.has(name))) rmSync(hostsCopy(network, file), { force: true });
 }
@@ -483,13 +490,14 @@ export interface NetworkResolution {
  * Resolves `--network NAME` for a new sandbox: finds the network, takes the next free address
  * of its subnet (a veth of the sandbox's holds it, so it is free again once the sandbox ends),
  * and says how to link the sandbox to the bridge. With `claim` false (a dry run) it shows the
- * address it would take and takes nothing. The hosts file is left as it is: a sandbox without a
- * name adds no entry (nameMember, forgetMember rewrite it as kept sandboxes come and go).
+ * address it would take and takes nothing. Only the new sandbox's copy of the hosts file is
+ * written: a sandbox without a name adds no entry (nameMember, forgetMember rewrite every copy).
  */
 export function resolveNetwork(name: string, claim: boolean, system: SystemContext = processContext()): NetworkResolution {
   const network = findNetwork(name, system);
   const hub = network.netns === undefined ? runningHolder(join(network.dir, HUB)) : undefined;
   const lease = claim ? claimAddress(network) : nextAddress(network);
+  if (claim) writeHostsCopy(network, lease.link, hostsText(liveLeases(network)));
   return {
     network: {
       bridge: network.bridge,
@@ -545,6 +553,7 @@ export function releaseAddress(attachment: NetworkAttachment, system: SystemCont
   const network = networkOf(attachment, system);
   if (network === undefined) return;
   const file = join(network.dir, LEASES, attachment.address.split('/')[0] ?? '');
+  rmSync(hostsCopy(network, attachment.link), { force: true });
   const aside = `${file}.${process.pid}`;
   try {
     renameSync(file, aside);

@@ -133,8 +133,9 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
 
   it('--dry-run with --network NAME shows the address a run would take and claims none', async () => {
     const { dir } = await network(lab);
-    // every lease file and the hosts file, as they read: a dry run writes none of them
-    const state = (): string[] => [...readdirSync(join(dir, 'leases')).sort().map((f) => readFileSync(join(dir, 'leases', f), 'utf8')), readFileSync(join(dir, 'hosts'), 'utf8')];
+    // every lease file and every sandbox's hosts copy, as they read: a dry run writes none of them
+    const files = (sub: string): string[] => readdirSync(join(dir, sub)).sort().map((f) => `${f}: ${readFileSync(join(dir, sub, f), 'utf8')}`);
+    const state = (): string[] => [...files('leases'), ...files('hosts')];
     const before = state();
     const shown = async (): Promise<string> => {
       const r = await run(['--dry-run', '--network', lab, '--', 'true']);

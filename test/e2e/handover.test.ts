@@ -18,11 +18,13 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
  * Run in a sandbox whose root is a rootfs of scripts/mkrootfs.sh: until /tmp/stop exists, prints
  * each process it sees whose root it can enter and that is not the rootfs (one that shows the host's).
  */
+// the second look at the root: a process that exits between the first two loses its root (and
+// its cmdline) and would be seen as another root
 const WATCHER = `
 : > /tmp/watching
 while [ ! -e /tmp/stop ]; do
   for p in /proc/[0-9]*; do
-    if [ -e $p/root/. ] && [ ! -e $p/root/etc/nsrun-rootfs ]; then echo "another root: $(tr '\\0' ' ' < $p/cmdline)"; fi
+    if [ -e $p/root/. ] && [ ! -e $p/root/etc/nsrun-rootfs ] && [ -e $p/root/. ]; then echo "another root: $(tr '\\0' ' ' < $p/cmdline)"; fi
   done
 done
 `;
