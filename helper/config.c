@@ -673,8 +673,6 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"join-network\" enters a user namespace: not with a new one");
   if (c->networks_len > 1 && !c->network_backend)
     return bad(ck, "member \"network-fallback\" needs \"network\"");
-  if (c->network_backend && c->keep)
-    return bad(ck, "member \"network\" ends with the helper: not with \"keep\"");
   if (c->commit_fd && !c->keep)
     return bad(ck, "member \"commit-fd\" needs \"keep\"");
   if (c->remove_bridge && (c->command || c->clone_flags || c->join_pid || c->keep || c->query || c->bridge || c->network))

@@ -107,6 +107,7 @@ static int host_root = -1;      /* the host's / and the helper's cwd, for the ex
 static int host_cwd = -1;
 static int watcher_fd = -1;     /* the pipe to the watcher of an exec's command group, or -1 */
 static pid_t stand_in = -1;     /* keeps the caller's job while the helper, its leader, is in the sandbox's, or -1 */
+static int verdict_fd = -1;     /* a kept sandbox's keeper: where it tells the front its exit code, or -1 */
 
 static void give_terminal_back(void);
 static void end_stand_in(void);
@@ -1442,6 +1443,76 @@ static void enter_network_of(const struct config *c)
   }
 }
 
+/* A kept sandbox with a backend: the backend, the helper's child, must live as long as the
+ * holder, but nsrun waits for the helper's end. So the helper splits: the front, which nsrun
+ * waits for, only exits with the code its keeper tells it (or with the keeper's own end); the
+ * keeper does the work and stays (keep_network). Until then the keeper dies with the front. */
+static void split_off_keeper(void)
+{
+  int verdict[2];
+  if (pipe2(verdict, O_CLOEXEC) < 0)
+    die(EXIT_SETUP, "keep", "pipe2", errno, "the keeper's pipe");
+  pid_t front = getpid();
+  pid_t keeper = fork();
+  if (keeper < 0)
+    die(EXIT_SETUP, "keep", "fork", errno, "the network's keeper");
+  if (keeper == 0) {
+    close(verdict[0]);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != front)
+      die(EXIT_SETUP, "keep", "prctl", errno, "PR_SET_PDEATHSIG");
+    verdict_fd = verdict[1];
+    return;
+  }
+  close(verdict[1]);
+  unsigned char code;
+  ssize_t n;
+  do
+    n = read(verdict[0], &code, 1);
+  while (n < 0 && errno == EINTR);
+  if (n == 1)
+    _exit(code);
+  int status; /* the keeper ended before its verdict: it said why on the status fd */
+  while (waitpid(keeper, &status, 0) < 0 && errno == EINTR)
+    ;
+  _exit(exit_code_of(status));
+}
+
+/* The keeper, once the holder is committed: lets nsrun go (the front exits 0), leaves the
+ * caller's session and fds, and lives until the holder or the backend ends, then ends the
+ * backend: the backend lives exactly as long as the kept sandbox. */
+static noreturn void keep_network(const struct config *c, struct sandbox *sb)
+{
+  unsigned char ok = 0;
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0)
+    die(EXIT_SETUP, "keep", "open", errno, "/dev/null");
+  if (detach_holder() < 0)
+    die(EXIT_SETUP, "keep", "setsid", errno, "the network's keeper");
+  for (int fd = 0; fd < 3; fd++)
+    dup2(null, fd); /* the caller's terminal and pipes are not the keeper's */
+  close(null);
+  if (c->commit_fd)
+    close(c->commit_fd);
+  close(status_fd);
+  status_fd = -1;
+  if (write_all(verdict_fd, &ok, 1) < 0)
+    _exit(EXIT_SETUP);
+  close(verdict_fd);
+  for (;;) {
+    struct signalfd_siginfo si;
+    if (read(sb->sigfd, &si, sizeof si) != sizeof si || si.ssi_signo != SIGCHLD)
+      continue;
+    if (waitpid(sb->child, NULL, WNOHANG) == sb->child)
+      break;
+    if (waitpid(sb->network.pid, NULL, WNOHANG) == sb->network.pid) {
+      sb->network.pid = 0;
+      break;
+    }
+  }
+  stop_backend(&sb->network);
+  _exit(0);
+}
+
 int main(int argc, char **argv)
 {
   static struct config config;
@@ -1467,6 +1538,8 @@ int main(int argc, char **argv)
     return 0;
   }
   die_with_parent(&config);
+  if (config.keep && config.network_backend)
+    split_off_keeper();
   block_signals(&config, &sb);
   sb.caller_relays = config.parent_pid != 0;
   if (config.join_pid)
@@ -1492,6 +1565,8 @@ int main(int argc, char **argv)
   tell_watcher(&sb, false);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
+  if (config.keep && config.network_backend)
+    keep_network(&config, &sb);
   if (config.keep)
     return 0; /* the holder lives on; nsrun records it */
   int code = supervise(&sb);
