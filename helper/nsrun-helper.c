@@ -1231,6 +1231,10 @@ static void wait_until_running(struct sandbox *sb)
           sb->report_fd[0] = -1;
           break;
         }
+        /* a keeper outlives the front from here: should nsrun die before the commit, the holder
+         * ends (commit-fd), and with it the keeper and the backend; after it, they stay together */
+        if (sb->keep && verdict_fd >= 0 && prctl(PR_SET_PDEATHSIG, 0) < 0)
+          die(EXIT_SETUP, "keep", "prctl", errno, "PR_SET_PDEATHSIG");
         if (sb->keep) /* at once: the holder waits to be recorded (commit-fd), then closes the pipe */
           report_running(sb);
       } else if (n == sizeof r && r.kind == REPORT_ERROR) {
@@ -1446,7 +1450,7 @@ static void enter_network_of(const struct config *c)
 /* A kept sandbox with a backend: the backend, the helper's child, must live as long as the
  * holder, but nsrun waits for the helper's end. So the helper splits: the front, which nsrun
  * waits for, only exits with the code its keeper tells it (or with the keeper's own end); the
- * keeper does the work and stays (keep_network). Until then the keeper dies with the front. */
+ * keeper does the work and stays (keep_network). It dies with the front until the holder is ready. */
 static void split_off_keeper(void)
 {
   int verdict[2];
@@ -1489,11 +1493,13 @@ static noreturn void keep_network(const struct config *c, struct sandbox *sb)
   if (detach_holder() < 0)
     die(EXIT_SETUP, "keep", "setsid", errno, "the network's keeper");
   for (int fd = 0; fd < 3; fd++)
-    dup2(null, fd); /* the caller's terminal and pipes are not the keeper's */
+    if (fd != sb->sigfd) /* which may have taken the config's fd 0 */
+      dup2(null, fd); /* the caller's terminal and pipes are not the keeper's */
   close(null);
   if (c->commit_fd)
     close(c->commit_fd);
-  close(status_fd);
+  if (status_fd > 2)
+    close(status_fd);
   status_fd = -1;
   if (write_all(verdict_fd, &ok, 1) < 0)
     _exit(EXIT_SETUP);

@@ -122,6 +122,72 @@ describe.each(identities)('--network as $name', (who: Identity) => {
   });
 });
 
+/** Prints an expression of each kept sandbox whose name starts with $1 (as \`s\`), from \`ps --json\` on stdin: node -e "$MINE" PREFIX EXPR. */
+const MINE = 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>{for(const s of JSON.parse(t).sandboxes)if(s.name.startsWith(process.argv[1]))console.log(eval(process.argv[2]))})';
+
+/** Waits until the outer namespace has $1 live backends, at most 2 s, then prints how many. */
+const BACKENDS_LEFT = 'backends() { i=0; until [ "$("$NODE" "$CLIENT" backends)" = "backends $1" ] || [ $i -ge 100 ]; do sleep 0.02; i=$((i+1)); done; "$NODE" "$CLIENT" backends; }';
+
+describe.each(identities)('--network with run --name as $name', (who: Identity) => {
+  describe.each(BACKENDS)('%s', (backend) => {
+    it('keeps its backend as long as the sandbox: exec has the network, ps names it, rm and the holder\'s death end it', async () => {
+      const name = `netkeep-${process.pid}-${who.uid}`;
+      const r = await inOuterNetwork(
+        `MINE='${MINE}'
+        ${BACKENDS_LEFT}
+        $AS "$NSRUN" run --name ${name} --network ${backend} -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080
+        $AS "$NSRUN" exec --name ${name} -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080
+        $AS "$NSRUN" exec --name ${name} -- "$NODE" "$CLIENT" dns files.example.test
+        $AS "$NSRUN" ps --json | "$NODE" -e "$MINE" ${name} 's.network.backend+" "+(s.network.pid>0)'
+        $AS "$NSRUN" ps | sed -n 's/^${name} .* \\(${backend} [0-9]*\\) .*/\\1/p' | sed 's/[0-9]*$/N/'
+        backends 1
+        $AS "$NSRUN" rm ${name}; echo "rm $?"
+        backends 0
+        $AS "$NSRUN" run --name ${name} --network ${backend} -- true
+        backends 1
+        kill -KILL "$($AS "$NSRUN" ps --json | "$NODE" -e "$MINE" ${name} s.holder)"
+        backends 0
+        $AS "$NSRUN" rm ${name}; echo "rm $?"`,
+        who,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n')).toEqual([
+        'tcp ping-tcp',
+        'tcp ping-tcp',
+        `dns ${OUTER.server}`,
+        `${backend} true`,
+        `${backend} N`,
+        'backends 1',
+        'rm 0',
+        'backends 0',
+        'backends 1',
+        'backends 0',
+        'rm 0',
+      ]);
+    });
+
+    it('leaves no backend but those of the sandboxes it kept when nsrun is killed with SIGKILL at any moment of the set-up', async () => {
+      const prefix = `netkill-${process.pid}-${who.uid}-`;
+      const r = await inOuterNetwork(
+        `MINE='${MINE}'
+        ${BACKENDS_LEFT}
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+          $AS "$NSRUN" run --name ${prefix}$i --network ${backend} -- true & pid=$!
+          "$NODE" -e "setTimeout(() => {}, Math.random() * 150)"
+          kill -KILL $pid; wait $pid
+        done
+        sleep 0.2
+        kept=$($AS "$NSRUN" ps --json | "$NODE" -e "$MINE" ${prefix} '!!(s.running && s.network)' | grep -c true)
+        backends "$kept" | sed "s/ $kept\\$/ kept/"
+        for name in $($AS "$NSRUN" ps -q | grep '^${prefix}'); do $AS "$NSRUN" rm $name; done
+        backends 0`,
+        who,
+      );
+      expect(r.stdout.split('\n')).toEqual(['backends kept', 'backends 0']);
+    });
+  });
+});
+
 describe.each(identities)('--network sandbox:NAME as $name', (who: Identity) => {
   it("shares a kept sandbox's network: a server on its lo is reached from another sandbox, not from a third", async () => {
     const name = `nettest-${process.pid}-${who.uid}`;
