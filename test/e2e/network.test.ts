@@ -104,7 +104,7 @@ describe.each(identities)('--network as $name', (who: Identity) => {
     expect(r.stdout.split('\n')).toEqual(Array(4).fill('tcp ping-tcp'));
   });
 
-  it('says which backend runs: --dry-run, the status stream, spawn().ready', async () => {
+  it('says which backend runs: --dry-run (of --network without a value: auto), the status stream, spawn().ready', async () => {
     const api = `
       const { spawn } = await import(process.argv[1]);
       const s = spawn([process.execPath, process.argv[2], 'tcp', '${OUTER.server}', '8080'], { network: 'auto', buffer: true });
@@ -112,7 +112,7 @@ describe.each(identities)('--network as $name', (who: Identity) => {
       const result = await s.result;
       console.log(ready.network.backend, ready.network.pid > 0, result.stdout.trim());`;
     const r = await inOuterNetwork(
-      `$AS "$NSRUN" --network auto --dry-run -- true | "$NODE" -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).network.backend))'
+      `$AS "$NSRUN" --network --dry-run -- true | "$NODE" -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).network.backend))'
       $AS "$NSRUN" --network slirp4netns --status-fd 1 -- true | grep -o '"network":{[^}]*}' | sed 's/"pid":[0-9]*/"pid":N/'
       $AS "$NODE" --input-type=module -e "${api.replace(/\n\s*/g, ' ')}" "$ROOT/dist/index.js" "$CLIENT"`,
       who,
