@@ -1084,7 +1084,8 @@ static char connect_network(const struct config *c, struct sandbox *sb)
 {
   struct backend *b = &sb->network;
   for (size_t i = 0; i < c->networks_len; i++) {
-    if (start_backend(c, i, sb->procfd, b) == 0 && wait_for_backend(b, sb->child, NETWORK_READY_MS) == 0)
+    if (start_backend(c, i, sb->procfd, b) == 0 && wait_for_backend(b, sb->child, NETWORK_READY_MS) == 0 &&
+        publish_ports(c, i, b, NETWORK_READY_MS) == 0)
       return (char)i;
     if (i + 1 == c->networks_len)
       break;

@@ -120,6 +120,13 @@ function resolvConf(backend: Backend, system: SystemContext): string {
   return [`nameserver ${DNS_ADDRESS[backend]}`, ...kept].join('\n') + '\n';
 }
 
+/** The ports slirp4netns publishes, one a port as its API's add_hostfwd takes them: `PROTO:HOST_ADDR:HOST_PORT:SANDBOX_PORT`. */
+function forwards(ports: readonly PublishedPorts[]): string[] {
+  return ports.flatMap((p) =>
+    Array.from({ length: p.host[1] - p.host[0] + 1 }, (_, i) => `${p.protocol}:${p.address ?? '0.0.0.0'}:${p.host[0] + i}:${p.sandbox[0] + i}`),
+  );
+}
+
 /** The backend's command line, less the arguments naming the sandbox's namespaces, which the helper adds. */
 function backendArguments(
   choice: { readonly backend: Backend; readonly program: string },
@@ -128,7 +135,6 @@ function backendArguments(
   euid: number,
 ): string[] {
   if (choice.backend === 'slirp4netns') {
-    if (ports.length > 0) throw usageError('--publish needs --network pasta (slirp4netns forwards ports through its API socket, which nsrun does not drive yet)');
     return [choice.program, '--configure', '--mtu=65520', ...(hostLoopback ? [] : ['--disable-host-loopback'])];
   }
   const forwards = (protocol: 'tcp' | 'udp'): string[] => {
@@ -164,7 +170,7 @@ export function networkConfig(
 ): { network?: NetworkConfig; 'network-fallback'?: NetworkConfig } {
   if (choice.kind !== 'backend') {
     const shown = choice.kind === 'sandbox' ? `sandbox:${choice.name}` : choice.kind === 'bridge' ? choice.name : choice.kind;
-    if (ports.length > 0) throw usageError(`--publish needs --network pasta or auto, not ${shown}`);
+    if (ports.length > 0) throw usageError(`--publish needs --network pasta, slirp4netns or auto, not ${shown}`);
     if (hostLoopback) throw usageError(`--host-loopback needs --network pasta, slirp4netns or auto, not ${shown}`);
     return {};
   }
@@ -172,8 +178,7 @@ export function networkConfig(
     backend: backend.backend,
     argv: backendArguments(backend, ports, hostLoopback, system.euid),
     'resolv-conf': resolvConf(backend.backend, system),
+    ...(backend.backend === 'slirp4netns' && ports.length > 0 ? { forwards: forwards(ports) } : {}),
   });
-  // slirp4netns forwards no port here: with --publish, pasta has no fallback
-  const fallback = choice.fallback === undefined || ports.length > 0 ? undefined : entry(choice.fallback);
-  return { network: entry(choice), 'network-fallback': fallback };
+  return { network: entry(choice), 'network-fallback': choice.fallback === undefined ? undefined : entry(choice.fallback) };
 }

@@ -62,27 +62,31 @@ describe.each(identities)('--network as $name', (who: Identity) => {
     });
   });
 
-  it('publishes TCP and UDP ports with pasta, two sandboxes onto the same sandbox port', async () => {
+  it.each(BACKENDS)('publishes TCP and UDP ports with %s, two sandboxes onto the same sandbox port', async (backend) => {
     const r = await inOuterNetwork(
       `${SERVING}
-      $AS "$NSRUN" --network pasta -p 9001:7000 -p 9001:7001/udp -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/one & one=$!
-      $AS "$NSRUN" --network pasta --publish ${OUTER.address}:9002:7000 -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/two & two=$!
+      $AS "$NSRUN" --network ${backend} -p 9001:7000 -p 9001:7001/udp -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/one & one=$!
+      $AS "$NSRUN" --network ${backend} --publish ${OUTER.address}:9002:7000 -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/two & two=$!
       serving /mnt/one; serving /mnt/two
       "$NODE" "$CLIENT" tcp ${OUTER.address} 9001
       "$NODE" "$CLIENT" udp ${OUTER.server} 9001
       "$NODE" "$CLIENT" tcp ${OUTER.address} 9002
       "$NODE" "$CLIENT" tcp ${OUTER.server} 9002
-      kill -KILL $one $two; wait $one $two`,
+      kill -KILL $one $two; wait $one $two
+      ls /tmp | grep -c nsrun-slirp4netns-`,
       who,
     );
-    // the second sandbox's port is published on 203.0.113.1 only
+    // the second sandbox's port is published on 203.0.113.1 only; slirp4netns's API sockets are gone
     expect(r.stdout.split('\n').slice(0, 4)).toEqual(['tcp tcp:ping-tcp', 'udp udp:ping-udp', 'tcp tcp:ping-tcp', 'tcp ECONNREFUSED']);
+    expect(r.stdout.split('\n').at(-1)).toBe('0');
   });
 
-  it('refuses a published host port that is taken, in one line naming it (125)', async () => {
-    const r = await inOuterNetwork(`$AS "$NSRUN" --network pasta -p ${OUTER.server}:8080:80 -- true; echo "exit $?"`, who);
+  it.each(BACKENDS)('refuses with %s a published host port that is taken, in one line naming it (125)', async (backend) => {
+    const r = await inOuterNetwork(`$AS "$NSRUN" --network ${backend} -p ${OUTER.server}:8080:80 -- true; echo "exit $?"`, who);
     expect(r.stdout).toBe('exit 125');
-    expect(r.stderr).toMatch(/^nsrun: cannot connect the sandbox's network through pasta: .*\(hint: host port 8080\/tcp is already taken in nsrun's network namespace; publish another one\)\n?$/);
+    expect(r.stderr).toMatch(
+      new RegExp(`^nsrun: cannot connect the sandbox's network through ${backend}: .*\\(hint: host port 8080/tcp is already taken in nsrun's network namespace; publish another one\\)\n?$`),
+    );
   });
 
   it('auto falls back to slirp4netns when pasta fails; pasta asked for by name does not', async () => {
