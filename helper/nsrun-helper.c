@@ -536,6 +536,26 @@ static void make_bridge(const struct config *c)
     die(EXIT_SETUP, "bridge", "rtnetlink", errno, "%s", c->bridge);
 }
 
+/* A hub with a backend: forwards what the bridge's sandboxes send out through the backend's
+ * tap0 (the hub's default route), and answers the backend's ARP for their addresses (proxy
+ * ARP), so that slirp4netns serves them as it serves its own guest, with no NAT. Both are
+ * sysctls of the hub's own network namespace, which the hub's root may set. */
+static int route_bridge_out(void)
+{
+  static const char *const sysctls[] = { "/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/all/proxy_arp" };
+  for (size_t i = 0; i < sizeof sysctls / sizeof sysctls[0]; i++) {
+    failed_file = sysctls[i];
+    int fd = open(sysctls[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      return fail_call("open");
+    int rc = write_all(fd, "1", 1);
+    close(fd);
+    if (rc < 0)
+      return fail_call("write");
+  }
+  return 0;
+}
+
 /* Deletes a network's bridge and whatever is still attached to it. */
 static void delete_bridge(const struct config *c)
 {
@@ -802,6 +822,8 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "clone", "open", errno, "/proc/self/ns");
   if ((c->clone_flags & CLONE_NEWTIME) && enter_time_namespace(c) < 0)
     die(EXIT_SETUP, "time-namespace", failed_call, errno, "/proc/self/timens_offsets");
+  if (c->bridge && c->network_backend && route_bridge_out() < 0) /* before the mounts guard /proc/sys */
+    die(EXIT_SETUP, "bridge", failed_call, errno, "%s", failed_file);
   if ((c->clone_flags & CLONE_NEWNS) && set_propagation(c) < 0)
     die(EXIT_SETUP, "propagation", failed_call, errno, "/");
   if (c->mount_proc && !c->rootfs && mount_proc() < 0)

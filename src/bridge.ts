@@ -9,13 +9,13 @@
  */
 import { closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BridgeSpec, HelperConfig, IdMapLine, MountEntry, NetworkAttachment } from './config.js';
+import type { BridgeSpec, HelperConfig, IdMapLine, MountEntry, NetworkAttachment, NetworkConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError, invalidValue } from './errors.js';
 import { runHelperOnce } from './helper-once.js';
 import type { IdMaps } from './idmaps.js';
 import { ensureStateRoot, holdNamespaces, namespaceInode, processStat, releaseHeld, runningHolder, trustedStateRoot } from './keep.js';
 import { processContext, type SystemContext } from './system.js';
-import { NETWORK_MODES } from './network.js';
+import { hubBackend, NETWORK_MODES } from './network.js';
 
 /** What a network name may be: a letter or digit, then up to 10 letters, digits, `_` or `-`, so that its bridge's name fits IFNAMSIZ. */
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,10}$/;
@@ -28,6 +28,8 @@ const NETWORKS = '.networks';
 const RECORD = 'network.json';
 const LEASES = 'leases';
 const HOSTS = 'hosts';
+/** A rootless network with a backend: its sandboxes' resolv.conf, naming the backend's resolver. */
+const RESOLV_CONF = 'resolv.conf';
 const HUB = 'hub';
 
 /** Without --subnet, the first of 10.89.0.0/24 … 10.89.255.0/24 that clashes with nothing. */
@@ -287,13 +289,18 @@ async function runBridgeHelper(document: Pick<HelperConfig, 'bridge' | 'remove-b
   if (output.exitCode !== 0) throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'}`);
 }
 
-/** The hub of a rootless network: a holder of new user and net namespaces (the caller is 0 inside) that makes the bridge. */
-function hubConfig(bridge: BridgeSpec, system: SystemContext): HelperConfig {
+/**
+ * The hub of a rootless network: a holder of new user and net namespaces (the caller is 0 inside)
+ * that makes the bridge; with a backend (and a mount namespace it asks for), which the hub routes
+ * the bridge's subnet out through.
+ */
+function hubConfig(bridge: BridgeSpec, backend: NetworkConfig | undefined, system: SystemContext): HelperConfig {
   return {
     version: 1,
     command: [],
     env: [],
-    namespaces: ['user', 'net'],
+    namespaces: backend === undefined ? ['user', 'net'] : ['user', 'net', 'mnt'],
+    network: backend,
     'uid-map': [[0, system.euid, 1]],
     'gid-map': [[0, system.egid, 1]],
     setgroups: 'deny',
@@ -341,8 +348,10 @@ export async function createNetwork(name: string, subnetText?: string, system: S
     if (system.euid === 0) {
       await runBridgeHelper({ bridge }, system);
     } else {
+      const backend = hubBackend(system);
+      if (backend !== undefined) writeFileSync(join(dir, RESOLV_CONF), backend.resolvConf, { mode: 0o644 });
       mkdirSync(join(dir, HUB), { mode: 0o755 });
-      await holdNamespaces(`${name}.hub`, join(dir, HUB), hubConfig(bridge, system), system);
+      await holdNamespaces(`${name}.hub`, join(dir, HUB), hubConfig(bridge, backend?.network, system), system);
     }
     return network;
   } catch (error) {
@@ -414,10 +423,11 @@ function claimAddress(network: Network): Lease {
   throw setupError(`network '${network.name}' is full: every address of ${network.subnet} is taken`, `nsrun network ls shows its sandboxes; a larger --subnet holds more`);
 }
 
-/** What a sandbox on a network adds to its config: the link to make, and the network's hosts file on /etc/hosts. */
+/** What a sandbox on a network adds to its config: the link to make, and the network's hosts file on /etc/hosts (and resolv.conf, through a hub's backend). */
 export interface NetworkResolution {
   readonly network: NetworkAttachment;
   readonly hosts: MountEntry;
+  readonly resolvConf: MountEntry | undefined;
   /** Without root: the sandbox's user namespace is made inside the hub's, where the caller is 0. */
   readonly throughHub: boolean;
 }
@@ -441,6 +451,7 @@ export function resolveNetwork(name: string, system: SystemContext = processCont
       ...(hub === undefined ? {} : { hub: { pid: hub.holder, net: hub.namespaces.net ?? 0 } }),
     },
     hosts: { type: 'bind', source: join(network.dir, HOSTS), destination: '/etc/hosts', 'read-only': true },
+    resolvConf: existsSync(join(network.dir, RESOLV_CONF)) ? { type: 'bind', source: join(network.dir, RESOLV_CONF), destination: '/etc/resolv.conf', 'read-only': true } : undefined,
     throughHub: hub !== undefined,
   };
 }

@@ -161,6 +161,18 @@ function backendArguments(
   ];
 }
 
+/**
+ * The backend of a rootless network's hub, and the resolv.conf of the sandboxes on it: slirp4netns,
+ * which serves any address routed to its tap0 once the hub answers its ARP for them (proxy ARP),
+ * with no NAT; undefined when it is not installed, and the network then reaches no further than its hub.
+ */
+export function hubBackend(system: SystemContext): { readonly network: NetworkConfig; readonly resolvConf: string } | undefined {
+  const program = findProgram('slirp4netns', system);
+  if (program === undefined) return undefined;
+  const argv = backendArguments({ backend: 'slirp4netns', program }, [], false, system.euid);
+  return { network: { backend: 'slirp4netns', argv }, resolvConf: resolvConf('slirp4netns', system) };
+}
+
 /** The config members `network` and `network-fallback` for a backend; none for the other modes. */
 export function networkConfig(
   choice: NetworkChoice,

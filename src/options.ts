@@ -472,6 +472,6 @@ export function normalizeOptions(
     veth: attached?.network,
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
-    mounts: attached === undefined ? mounts : [...(mounts ?? []), attached.hosts],
+    mounts: attached === undefined ? mounts : [...(mounts ?? []), attached.hosts, ...(attached.resolvConf === undefined ? [] : [attached.resolvConf])],
   };
 }

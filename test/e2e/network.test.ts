@@ -192,6 +192,25 @@ describe.each(identities)('--network with run --name as $name', (who: Identity) 
   });
 });
 
+describe.each(identities)('a network of nsrun network create reaching out, as $name', (who: Identity) => {
+  it("lets its sandboxes fetch from the outer server and resolve names (rootless: through its hub's slirp4netns); network rm leaves no backend", async () => {
+    const name = `o${process.pid.toString(36)}${who.uid === 0 ? "r" : "u"}`;
+    const r = await inOuterNetwork(
+      `${BACKENDS_LEFT}
+      $AS "$NSRUN" network create ${name} > /dev/null; echo "create $?"
+      backends ${who.uid === 0 ? 0 : 1}
+      $AS "$NSRUN" --network ${name} -- sh -c '"$NODE" "$CLIENT" tcp ${OUTER.server} 8080; "$NODE" "$CLIENT" udp ${OUTER.server} 8080; "$NODE" "$CLIENT" dns files.example.test'
+      $AS "$NSRUN" network rm ${name}; echo "rm $?"
+      backends 0`,
+      who,
+    );
+    expect(r.stderr).toBe('');
+    // as root the bridge is in nsrun's own namespace: out through its routing, the outer resolver as it is
+    const dns = who.uid === 0 ? 'dns ECONNREFUSED' : `dns ${OUTER.server}`;
+    expect(r.stdout.split('\n')).toEqual(['create 0', `backends ${who.uid === 0 ? 0 : 1}`, 'tcp ping-tcp', 'udp ping-udp', dns, 'rm 0', 'backends 0']);
+  });
+});
+
 describe.each(identities)('--network sandbox:NAME as $name', (who: Identity) => {
   it("shares a kept sandbox's network: a server on its lo is reached from another sandbox, not from a third", async () => {
     const name = `nettest-${process.pid}-${who.uid}`;
