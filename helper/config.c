@@ -205,7 +205,31 @@ static int check_join(struct checker *ck, const char *key, const struct json *v,
   return 0;
 }
 
-/* "network" (slot 0) or "network-fallback" (slot 1): {"backend": "pasta"|"slirp4netns", "argv": [...], "resolv-conf": "..."}. */
+/* "network.forwards": ["PROTO:HOST_ADDR:HOST_PORT:SANDBOX_PORT", ...], one port each: tcp or udp, a dotted IPv4 address, ports 1..65535. */
+static int check_forwards(struct checker *ck, const struct json *v, struct network_entry *e)
+{
+  char **texts;
+  struct in_addr addr;
+  if (want_strings(ck, "network.forwards", v, MAX_FORWARDS, &texts) < 0)
+    return -1;
+  e->forwards = calloc(v->len + 1, sizeof *e->forwards);
+  if (!e->forwards)
+    return bad(ck, "out of memory");
+  for (size_t i = 0; i < v->len; i++) {
+    struct forward *f = &e->forwards[i];
+    int end = 0;
+    if (sscanf(texts[i], "%3[a-z]:%15[0-9.]:%5u:%5u%n", f->proto, f->host_addr, &f->host_port, &f->guest_port, &end) != 4 ||
+        texts[i][end] != '\0' || (strcmp(f->proto, "tcp") != 0 && strcmp(f->proto, "udp") != 0) ||
+        inet_pton(AF_INET, f->host_addr, &addr) != 1 || f->host_port < 1 || f->host_port > 65535 || f->guest_port < 1 ||
+        f->guest_port > 65535)
+      return bad(ck, "member \"network.forwards\": entry %zu is not PROTO:IPV4:HOST_PORT:SANDBOX_PORT", i);
+  }
+  e->forwards_len = v->len;
+  free(texts);
+  return 0;
+}
+
+/* "network" (slot 0) or "network-fallback" (slot 1): {"backend": "pasta"|"slirp4netns", "argv": [...], "resolv-conf": "...", "forwards": [...]}. */
 static int check_network(struct checker *ck, const char *key, const struct json *v, struct config *c, size_t slot)
 {
   static const char *const backends[] = { "none", "pasta", "slirp4netns", NULL };
@@ -223,6 +247,9 @@ static int check_network(struct checker *ck, const char *key, const struct json 
     } else if (strcmp(v->keys[i], "resolv-conf") == 0) {
       if (want_string(ck, "network.resolv-conf", &v->u.items[i], 4096, &e->resolv_conf) < 0)
         return -1;
+    } else if (strcmp(v->keys[i], "forwards") == 0) {
+      if (check_forwards(ck, &v->u.items[i], e) < 0)
+        return -1;
     } else {
       return bad(ck, "member \"%s\": unknown member \"%.32s\"", key, v->keys[i]);
     }
@@ -230,6 +257,8 @@ static int check_network(struct checker *ck, const char *key, const struct json 
   if (kind == BACKEND_NONE || !e->argv || !e->argv[0] || e->argv[0][0] != '/')
     return bad(ck, "member \"%s\": needs \"backend\" and \"argv\" starting with an absolute path", key);
   e->backend = (enum backend_kind)kind;
+  if (e->forwards_len && e->backend != BACKEND_SLIRP4NETNS)
+    return bad(ck, "member \"%s\": \"forwards\" is for slirp4netns, whose API socket takes them", key);
   if (slot == 0)
     c->network_backend = e->backend;
   if (slot + 1 > c->networks_len)
@@ -677,8 +706,6 @@ static int check_combination(struct checker *ck, const struct config *c)
     return bad(ck, "member \"join-network\" enters a user namespace: not with a new one");
   if (c->networks_len > 1 && !c->network_backend)
     return bad(ck, "member \"network-fallback\" needs \"network\"");
-  if (c->network_backend && c->keep)
-    return bad(ck, "member \"network\" ends with the helper: not with \"keep\"");
   if (c->commit_fd && !c->keep)
     return bad(ck, "member \"commit-fd\" needs \"keep\"");
   if (c->remove_bridge && (c->command || c->clone_flags || c->join_pid || c->keep || c->query || c->bridge || c->network))

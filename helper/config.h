@@ -44,11 +44,22 @@ struct mount_entry {
 /* The user-mode network backend of "network". */
 enum backend_kind { BACKEND_NONE, BACKEND_PASTA, BACKEND_SLIRP4NETNS };
 
+/* One published port that the helper asks slirp4netns for through its API socket. */
+struct forward {
+  char proto[4];     /* "tcp" or "udp" */
+  char host_addr[16]; /* dotted IPv4 */
+  unsigned host_port, guest_port;
+};
+
+#define MAX_FORWARDS 4096
+
 /* One backend of "network": its program (an absolute path) and arguments, and the sandbox's resolv.conf with it. */
 struct network_entry {
   enum backend_kind backend;
   char **argv;             /* NULL-terminated */
   const char *resolv_conf; /* or NULL */
+  struct forward *forwards; /* slirp4netns: the ports to publish once it runs */
+  size_t forwards_len;
 };
 
 enum propagation { PROPAGATION_PRIVATE, PROPAGATION_SLAVE, PROPAGATION_SHARED, PROPAGATION_UNCHANGED };

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,9 +35,9 @@ enum { NET_FD = 3, USER_FD = 4, EXIT_FD = 5, BACKEND_FDS = 3 };
 /* Adds the arguments that name the sandbox's namespaces to the config's. They
  * are given as fds the helper opened: the backend, which drops its capabilities
  * early, may not open /proc/<pid>/ns of a sandbox that is not dumpable. */
-static void name_namespaces(const struct config *c, const struct network_entry *e, char **argv)
+static void name_namespaces(const struct config *c, const struct network_entry *e, const char *api_dir, char **argv)
 {
-  static char exit_arg[32];
+  static char exit_arg[32], api_arg[64];
   size_t n = 0;
   while (e->argv[n])
     n++;
@@ -51,6 +53,10 @@ static void name_namespaces(const struct config *c, const struct network_entry *
   } else {
     snprintf(exit_arg, sizeof exit_arg, "--exit-fd=%d", EXIT_FD);
     argv[n++] = exit_arg;
+    if (*api_dir) {
+      snprintf(api_arg, sizeof api_arg, "--api-socket=%s/api.sock", api_dir);
+      argv[n++] = api_arg;
+    }
     if (user)
       argv[n++] = "--userns-path=/proc/self/fd/4";
     argv[n++] = "--netns-type=path";
@@ -97,6 +103,15 @@ int start_backend(const struct config *c, size_t which, int procfd, struct backe
   b->exit_fd = -1;
   b->name = e->backend == BACKEND_PASTA ? "pasta" : "slirp4netns";
   b->message[0] = '\0';
+  b->api_dir[0] = '\0';
+  /* a directory of the helper's own for the API socket, which only its forwards need */
+  if (e->forwards_len) {
+    snprintf(b->api_dir, sizeof b->api_dir, "/tmp/nsrun-slirp4netns-XXXXXX");
+    if (!mkdtemp(b->api_dir)) {
+      b->api_dir[0] = '\0';
+      return failed(b, "mkdtemp");
+    }
+  }
   b->log_fd = (int)syscall(SYS_memfd_create, "nsrun-network-log", MFD_CLOEXEC);
   if (b->log_fd < 0)
     return failed(b, "memfd_create");
@@ -110,7 +125,7 @@ int start_backend(const struct config *c, size_t which, int procfd, struct backe
     fds[2] = exit_pipe[0];
     b->exit_fd = exit_pipe[1];
   }
-  name_namespaces(c, e, argv);
+  name_namespaces(c, e, b->api_dir, argv);
   pid_t helper = getpid();
   b->pid = fork();
   if (b->pid == 0)
@@ -188,6 +203,73 @@ int wait_for_backend(struct backend *b, pid_t child, int timeout_ms)
   return failed(b, "poll");
 }
 
+/* Removes the API socket and its directory, if any. */
+static void remove_api_socket(struct backend *b)
+{
+  char path[sizeof b->api_dir + 16];
+  if (!b->api_dir[0])
+    return;
+  snprintf(path, sizeof path, "%s/api.sock", b->api_dir);
+  unlink(path);
+  rmdir(b->api_dir);
+  b->api_dir[0] = '\0';
+}
+
+/* Sends one request to the API socket at path and reads its whole answer into
+ * reply; -1 with errno set (ENOENT or ECONNREFUSED while slirp4netns is not listening yet). */
+static int ask_api(const char *path, const char *request, char *reply, size_t reply_len)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  size_t len = 0;
+  ssize_t n;
+  snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || write(fd, request, strlen(request)) < 0 ||
+      shutdown(fd, SHUT_WR) < 0)
+    goto fail;
+  while (len + 1 < reply_len && ((n = read(fd, reply + len, reply_len - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+    len += n > 0 ? (size_t)n : 0;
+  reply[len] = '\0';
+  close(fd);
+  return 0;
+fail:;
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return -1;
+}
+
+int publish_ports(const struct config *c, size_t which, struct backend *b, int timeout_ms)
+{
+  const struct network_entry *e = &c->networks[which];
+  char path[sizeof b->api_dir + 16], request[256], reply[512];
+  struct timespec pause = { 0, 500 * 1000 };
+  snprintf(path, sizeof path, "%s/api.sock", b->api_dir);
+  for (size_t i = 0; i < e->forwards_len; i++) {
+    const struct forward *f = &e->forwards[i];
+    snprintf(request, sizeof request,
+             "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"%s\",\"host_addr\":\"%s\",\"host_port\":%u,\"guest_port\":%u}}",
+             f->proto, f->host_addr, f->host_port, f->guest_port);
+    int waited_us = 0; /* its socket comes a little after the network is configured */
+    while (ask_api(path, request, reply, sizeof reply) < 0) {
+      if ((errno != ENOENT && errno != ECONNREFUSED) || (waited_us += 500) >= timeout_ms * 1000)
+        return failed(b, "connect");
+      nanosleep(&pause, NULL);
+    }
+    if (!strstr(reply, "\"return\"")) {
+      char *desc = strstr(reply, "\"desc\":\"");
+      snprintf(b->message, sizeof b->message, "slirp4netns cannot bind host port %u/%s: %.*s", f->host_port, f->proto,
+               desc ? (int)strcspn(desc + 8, "\"") : 0, desc ? desc + 8 : "");
+      errno = EADDRINUSE;
+      return failed(b, "add_hostfwd");
+    }
+  }
+  remove_api_socket(b);
+  return 0;
+}
+
 void stop_backend(struct backend *b)
 {
   if (b->pid > 0) {
@@ -200,6 +282,8 @@ void stop_backend(struct backend *b)
     close(b->exit_fd);
   if (b->name && b->log_fd >= 0)
     close(b->log_fd);
+  if (b->name)
+    remove_api_socket(b);
   b->exit_fd = b->log_fd = -1;
 }
 

@@ -16,6 +16,7 @@ struct backend {
   int exit_fd;             /* slirp4netns: the write end of its --exit-fd pipe, or -1 */
   const char *failed_call;
   char message[256];       /* the backend's last line of stderr, once it failed */
+  char api_dir[40];        /* slirp4netns with forwards: the directory of its API socket, until they are added; or "" */
 };
 
 /* Each step below returns -1 with errno set and b->failed_call filled in. */
@@ -29,6 +30,11 @@ int start_backend(const struct config *c, size_t which, int procfd, struct backe
  * configured it), at most timeout_ms; ECHILD if the backend ended first,
  * ETIMEDOUT if it took too long. b->message says what the backend said. */
 int wait_for_backend(struct backend *b, pid_t child, int timeout_ms);
+
+/* Publishes the forwards of backend number which of c through slirp4netns's API
+ * socket (add_hostfwd, one request a port), then removes the socket's directory;
+ * EADDRINUSE, b->message naming the port, when slirp4netns refuses one. */
+int publish_ports(const struct config *c, size_t which, struct backend *b, int timeout_ms);
 
 /* Ends the backend, if any, reaps it and closes its fds. */
 void stop_backend(struct backend *b);

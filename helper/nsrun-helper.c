@@ -108,6 +108,7 @@ static int explain_fd = -1;     /* to the explainer forked before entering a san
 static pid_t explainer_pid = -1;
 static int watcher_fd = -1;     /* the pipe to the watcher of an exec's command group, or -1 */
 static pid_t stand_in = -1;     /* keeps the caller's job while the helper, its leader, is in the sandbox's, or -1 */
+static int verdict_fd = -1;     /* a kept sandbox's keeper: where it tells the front its exit code, or -1 */
 
 static void give_terminal_back(void);
 static void end_stand_in(void);
@@ -528,6 +529,26 @@ static void make_bridge(const struct config *c)
     die(EXIT_SETUP, "bridge", "rtnetlink", errno, "%s", c->bridge);
 }
 
+/* A hub with a backend: forwards what the bridge's sandboxes send out through the backend's
+ * tap0 (the hub's default route), and answers the backend's ARP for their addresses (proxy
+ * ARP), so that slirp4netns serves them as it serves its own guest, with no NAT. Both are
+ * sysctls of the hub's own network namespace, which the hub's root may set. */
+static int route_bridge_out(void)
+{
+  static const char *const sysctls[] = { "/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/conf/all/proxy_arp" };
+  for (size_t i = 0; i < sizeof sysctls / sizeof sysctls[0]; i++) {
+    failed_file = sysctls[i];
+    int fd = open(sysctls[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      return fail_call("open");
+    int rc = write_all(fd, "1", 1);
+    close(fd);
+    if (rc < 0)
+      return fail_call("write");
+  }
+  return 0;
+}
+
 /* Deletes a network's bridge and whatever is still attached to it. */
 static void delete_bridge(const struct config *c)
 {
@@ -804,6 +825,8 @@ static noreturn void child_main(const struct config *c, struct sandbox *sb)
     die(EXIT_SETUP, "clone", "open", errno, "/proc/self/ns");
   if ((c->clone_flags & CLONE_NEWTIME) && enter_time_namespace(c) < 0)
     die(EXIT_SETUP, "time-namespace", failed_call, errno, "/proc/self/timens_offsets");
+  if (c->bridge && c->network_backend && route_bridge_out() < 0) /* before the mounts guard /proc/sys */
+    die(EXIT_SETUP, "bridge", failed_call, errno, "%s", failed_file);
   if ((c->clone_flags & CLONE_NEWNS) && set_propagation(c) < 0)
     die(EXIT_SETUP, "propagation", failed_call, errno, "/");
   if (c->mount_proc && !c->rootfs && mount_proc() < 0)
@@ -1086,7 +1109,8 @@ static char connect_network(const struct config *c, struct sandbox *sb)
 {
   struct backend *b = &sb->network;
   for (size_t i = 0; i < c->networks_len; i++) {
-    if (start_backend(c, i, sb->procfd, b) == 0 && wait_for_backend(b, sb->child, NETWORK_READY_MS) == 0)
+    if (start_backend(c, i, sb->procfd, b) == 0 && wait_for_backend(b, sb->child, NETWORK_READY_MS) == 0 &&
+        publish_ports(c, i, b, NETWORK_READY_MS) == 0)
       return (char)i;
     if (i + 1 == c->networks_len)
       break;
@@ -1233,6 +1257,10 @@ static void wait_until_running(struct sandbox *sb)
           sb->report_fd[0] = -1;
           break;
         }
+        /* a keeper outlives the front from here: should nsrun die before the commit, the holder
+         * ends (commit-fd), and with it the keeper and the backend; after it, they stay together */
+        if (sb->keep && verdict_fd >= 0 && prctl(PR_SET_PDEATHSIG, 0) < 0)
+          die(EXIT_SETUP, "keep", "prctl", errno, "PR_SET_PDEATHSIG");
         if (sb->keep) /* at once: the holder waits to be recorded (commit-fd), then closes the pipe */
           report_running(sb);
       } else if (n == sizeof r && r.kind == REPORT_ERROR) {
@@ -1472,6 +1500,78 @@ static void enter_network_of(const struct config *c)
   }
 }
 
+/* A kept sandbox with a backend: the backend, the helper's child, must live as long as the
+ * holder, but nsrun waits for the helper's end. So the helper splits: the front, which nsrun
+ * waits for, only exits with the code its keeper tells it (or with the keeper's own end); the
+ * keeper does the work and stays (keep_network). It dies with the front until the holder is ready. */
+static void split_off_keeper(void)
+{
+  int verdict[2];
+  if (pipe2(verdict, O_CLOEXEC) < 0)
+    die(EXIT_SETUP, "keep", "pipe2", errno, "the keeper's pipe");
+  pid_t front = getpid();
+  pid_t keeper = fork();
+  if (keeper < 0)
+    die(EXIT_SETUP, "keep", "fork", errno, "the network's keeper");
+  if (keeper == 0) {
+    close(verdict[0]);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != front)
+      die(EXIT_SETUP, "keep", "prctl", errno, "PR_SET_PDEATHSIG");
+    verdict_fd = verdict[1];
+    return;
+  }
+  close(verdict[1]);
+  unsigned char code;
+  ssize_t n;
+  do
+    n = read(verdict[0], &code, 1);
+  while (n < 0 && errno == EINTR);
+  if (n == 1)
+    _exit(code);
+  int status; /* the keeper ended before its verdict: it said why on the status fd */
+  while (waitpid(keeper, &status, 0) < 0 && errno == EINTR)
+    ;
+  _exit(exit_code_of(status));
+}
+
+/* The keeper, once the holder is committed: lets nsrun go (the front exits 0), leaves the
+ * caller's session and fds, and lives until the holder or the backend ends, then ends the
+ * backend: the backend lives exactly as long as the kept sandbox. */
+static noreturn void keep_network(const struct config *c, struct sandbox *sb)
+{
+  unsigned char ok = 0;
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0)
+    die(EXIT_SETUP, "keep", "open", errno, "/dev/null");
+  if (detach_holder() < 0)
+    die(EXIT_SETUP, "keep", "setsid", errno, "the network's keeper");
+  for (int fd = 0; fd < 3; fd++)
+    if (fd != sb->sigfd) /* which may have taken the config's fd 0 */
+      dup2(null, fd); /* the caller's terminal and pipes are not the keeper's */
+  close(null);
+  if (c->commit_fd)
+    close(c->commit_fd);
+  if (status_fd > 2)
+    close(status_fd);
+  status_fd = -1;
+  if (write_all(verdict_fd, &ok, 1) < 0)
+    _exit(EXIT_SETUP);
+  close(verdict_fd);
+  for (;;) {
+    struct signalfd_siginfo si;
+    if (read(sb->sigfd, &si, sizeof si) != sizeof si || si.ssi_signo != SIGCHLD)
+      continue;
+    if (waitpid(sb->child, NULL, WNOHANG) == sb->child)
+      break;
+    if (waitpid(sb->network.pid, NULL, WNOHANG) == sb->network.pid) {
+      sb->network.pid = 0;
+      break;
+    }
+  }
+  stop_backend(&sb->network);
+  _exit(0);
+}
+
 int main(int argc, char **argv)
 {
   static struct config config;
@@ -1501,6 +1601,8 @@ int main(int argc, char **argv)
     return 0;
   }
   die_with_parent(&config);
+  if (config.keep && config.network_backend)
+    split_off_keeper();
   block_signals(&config, &sb);
   sb.caller_relays = config.parent_pid != 0;
   if (config.join_pid)
@@ -1526,6 +1628,8 @@ int main(int argc, char **argv)
   tell_watcher(&sb, false);
   write_id_maps_and_release(&config, &sb);
   wait_until_running(&sb);
+  if (config.keep && config.network_backend)
+    keep_network(&config, &sb);
   dismiss_explainer();
   if (config.keep)
     return 0; /* the holder lives on; nsrun records it */

@@ -9,13 +9,13 @@
  */
 import { closeSync, constants as fsConstants, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BridgeSpec, HelperConfig, IdMapLine, MountEntry, NetworkAttachment } from './config.js';
+import type { BridgeSpec, HelperConfig, IdMapLine, MountEntry, NetworkAttachment, NetworkConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError, invalidValue } from './errors.js';
 import { runHelperOnce } from './helper-once.js';
 import type { IdMaps } from './idmaps.js';
 import { ensureStateRoot, holdNamespaces, namespaceInode, processStat, releaseHeld, runningHolder, trustedStateRoot, withStateLock } from './keep.js';
 import { processContext, type SystemContext } from './system.js';
-import { NETWORK_MODES } from './network.js';
+import { hubBackend, NETWORK_MODES } from './network.js';
 
 /** What a network name may be: a letter or digit, then up to 10 letters, digits, `_` or `-`, so that its bridge's name fits IFNAMSIZ. */
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,10}$/;
@@ -28,6 +28,8 @@ const NETWORKS = '.networks';
 const RECORD = 'network.json';
 const LEASES = 'leases';
 const HOSTS = 'hosts';
+/** A rootless network with a backend: its sandboxes' resolv.conf, naming the backend's resolver. */
+const RESOLV_CONF = 'resolv.conf';
 const HUB = 'hub';
 
 /** Without --subnet, the first of 10.89.0.0/24 … 10.89.255.0/24 that clashes with nothing. */
@@ -311,13 +313,18 @@ async function runBridgeHelper(document: Pick<HelperConfig, 'bridge' | 'remove-b
   if (output.exitCode !== 0) throw setupError(`the helper exited with status ${output.exitCode ?? 'unknown'}`);
 }
 
-/** The hub of a rootless network: a holder of new user and net namespaces (the caller is 0 inside) that makes the bridge. */
-function hubConfig(bridge: BridgeSpec, system: SystemContext): HelperConfig {
+/**
+ * The hub of a rootless network: a holder of new user and net namespaces (the caller is 0 inside)
+ * that makes the bridge; with a backend (and a mount namespace it asks for), which the hub routes
+ * the bridge's subnet out through.
+ */
+function hubConfig(bridge: BridgeSpec, backend: NetworkConfig | undefined, system: SystemContext): HelperConfig {
   return {
     version: 1,
     command: [],
     env: [],
-    namespaces: ['user', 'net'],
+    namespaces: backend === undefined ? ['user', 'net'] : ['user', 'net', 'mnt'],
+    network: backend,
     'uid-map': [[0, system.euid, 1]],
     'gid-map': [[0, system.egid, 1]],
     setgroups: 'deny',
@@ -367,10 +374,10 @@ function recordNetwork(name: string, requested: Subnet | undefined, root: string
 
 /**
  * Makes the network `name` on `subnet` (else the first free /24 of 10.89.0.0/16): records it
- * (see recordNetwork), then makes its bridge (as root here, otherwise in a new hub). Nothing is
- * left when it fails.
+ * (see recordNetwork), then makes its bridge (as root here, otherwise in a new hub, whose backend
+ * connects it outward when it can: `isolated` says why not). Nothing is left when it fails.
  */
-export async function createNetwork(name: string, subnetText?: string, system: SystemContext = processContext()): Promise<Network> {
+export async function createNetwork(name: string, subnetText?: string, system: SystemContext = processContext()): Promise<Network & { readonly isolated?: string }> {
   validateNetworkName(name);
   const requested = subnetText === undefined ? undefined : parseSubnet(subnetText);
   const root = join(ensureStateRoot(system), NETWORKS);
@@ -381,8 +388,15 @@ export async function createNetwork(name: string, subnetText?: string, system: S
     if (system.euid === 0) {
       await runBridgeHelper({ bridge }, system);
     } else {
+      const backend = hubBackend(system);
+      if ('unavailable' in backend) {
+        mkdirSync(join(network.dir, HUB), { mode: 0o755 });
+        await holdNamespaces(`${name}.hub`, join(network.dir, HUB), hubConfig(bridge, undefined, system), system);
+        return { ...network, isolated: backend.unavailable };
+      }
+      writeFileSync(join(network.dir, RESOLV_CONF), backend.resolvConf, { mode: 0o644 });
       mkdirSync(join(network.dir, HUB), { mode: 0o755 });
-      await holdNamespaces(`${name}.hub`, join(network.dir, HUB), hubConfig(bridge, system), system);
+      await holdNamespaces(`${name}.hub`, join(network.dir, HUB), hubConfig(bridge, backend.network, system), system);
     }
     return network;
   } catch (error) {
@@ -478,10 +492,11 @@ function claimAddress(network: Network): Lease {
   throw fullError(network);
 }
 
-/** What a sandbox on a network adds to its config: the link to make, and its copy of the network's hosts file on /etc/hosts. */
+/** What a sandbox on a network adds to its config: the link to make, and its copy of the network's hosts file on /etc/hosts (and resolv.conf, through a hub's backend). */
 export interface NetworkResolution {
   readonly network: NetworkAttachment;
   readonly hosts: MountEntry;
+  readonly resolvConf: MountEntry | undefined;
   /** Without root: the sandbox's user namespace is made inside the hub's, where the caller is 0. */
   readonly throughHub: boolean;
 }
@@ -507,6 +522,7 @@ export function resolveNetwork(name: string, claim: boolean, system: SystemConte
       ...(hub === undefined ? {} : { hub: { pid: hub.holder, net: hub.namespaces.net ?? 0 } }),
     },
     hosts: hostsMount(network, lease.link),
+    resolvConf: existsSync(join(network.dir, RESOLV_CONF)) ? { type: 'bind', source: join(network.dir, RESOLV_CONF), destination: '/etc/resolv.conf', 'read-only': true } : undefined,
     throughHub: hub !== undefined,
   };
 }

@@ -32,6 +32,8 @@ export interface NetworkConfig {
   readonly argv: readonly string[];
   /** The sandbox's /etc/resolv.conf, mounted in its mount namespace. */
   readonly 'resolv-conf'?: string;
+  /** slirp4netns: the ports the helper publishes through its API socket once it runs, `PROTO:HOST_ADDR:HOST_PORT:SANDBOX_PORT`, one port each. */
+  readonly forwards?: readonly string[];
 }
 
 /** The network namespace of another process the sandbox enters (`--network sandbox:NAME`). */

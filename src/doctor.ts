@@ -11,7 +11,7 @@ import { helperHint, helperPath } from './handover.js';
 import { runHelper, startHelper } from './helper.js';
 import { findMapProgram, subordinateRange, type SubordinateRange } from './idmaps.js';
 import { NAMESPACES, sysctlPath, type NamespaceName } from './namespaces.js';
-import { BACKEND_PACKAGES, BACKENDS, findProgram, type Backend } from './network.js';
+import { BACKEND_PACKAGES, BACKENDS, findProgram, tunUsable, type Backend } from './network.js';
 import { DEFAULTS, normalizeOptions, type NsrunOptions } from './options.js';
 import { processContext, type SystemContext } from './system.js';
 
@@ -123,16 +123,6 @@ async function attempt(options: NsrunOptions, system: SystemContext, helper: str
     if (!(error instanceof NsrunError)) throw error;
     const message = error.hint === undefined ? error.message : `${error.message} (${error.hint})`;
     return { available: false, error: message, fix: fixOf(error, names, system) };
-  }
-}
-
-/** Whether this process may open `path` for reading and writing. */
-function canOpen(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK | constants.W_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -381,7 +371,7 @@ export async function doctor(options: { readonly helper?: string } = {}): Promis
     cgroup: cgroupVersion(),
     network: {
       backends: Object.fromEntries(BACKENDS.map((backend, i) => [backend, backends[i] ?? { path: null, available: false }])) as Record<Backend, { path: string | null } & Attempt>,
-      tun: canOpen('/dev/net/tun'),
+      tun: tunUsable(),
       unprivilegedPortStart: readSysctl(system, 'net.ipv4.ip_unprivileged_port_start'),
     },
   };

@@ -327,9 +327,13 @@ function networkHint(detail: string | undefined, context: ErrorContext): string 
     );
   }
   if (/in use|bind/i.test(detail)) {
-    // pasta names the option it could not carry out: '-t 127.0.0.1/8080:80'
-    const named = /'-([tu]) (?:[^/' ]*\/)?([\d-]+)/.exec(detail);
-    const ports = named === null ? 'a published host port' : `host port ${named[2] ?? ''}/${named[1] === 'u' ? 'udp' : 'tcp'}`;
+    // pasta names the option it could not carry out, '-t 127.0.0.1/8080:80'; the helper slirp4netns's port, 'host port 8080/tcp'
+    const pasta = /'-([tu]) (?:[^/' ]*\/)?([\d-]+)/.exec(detail);
+    const slirp = /host port (\d+\/(?:tcp|udp))/.exec(detail);
+    const ports =
+      pasta !== null ? `host port ${pasta[2] ?? ''}/${pasta[1] === 'u' ? 'udp' : 'tcp'}`
+      : slirp !== null ? `host port ${slirp[1] ?? ''}`
+      : 'a published host port';
     return `${ports} is already taken in nsrun's network namespace; publish another one`;
   }
   return undefined;

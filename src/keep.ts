@@ -47,6 +47,15 @@ export interface KeptSandbox {
   readonly paths: Partial<Record<NamespaceName, string>>;
   /** The limits of its commands; absent in a record of an older nsrun, whose commands had none. */
   readonly limits?: SandboxLimits;
+  /** With `--network pasta|slirp4netns|auto`: the backend that runs, of the holder's lifetime. */
+  readonly network?: KeptBackend;
+}
+
+/** A kept sandbox's user-mode network backend: which one, its host pid and start time (as the holder's). */
+export interface KeptBackend {
+  readonly backend: string;
+  readonly pid: number;
+  readonly start: string;
 }
 
 /** A kept sandbox and whether its holder still runs. */
@@ -355,8 +364,42 @@ async function release(name: string, dir: string, sandbox: KeptSandbox | undefin
   } finally {
     unpin(pins);
   }
+  await stopBackend(name, sandbox?.network);
   for (const point of mountsUnder(dir)) await run('umount', [point]);
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The backend of a holder's ready line (`network`: backend and pid), with its start time; undefined without one. */
+function keptBackend(network: unknown): KeptBackend | undefined {
+  if (typeof network !== 'object' || network === null) return undefined;
+  const { backend, pid } = network as Readonly<Record<string, unknown>>;
+  const start = typeof pid === 'number' ? processStat(pid)?.start : undefined;
+  return typeof backend === 'string' && typeof pid === 'number' && start !== undefined ? { backend, pid, start } : undefined;
+}
+
+/** Whether the recorded backend still runs (not a zombie, its pid not reused). */
+export function backendRuns(backend: KeptBackend): boolean {
+  const stat = processStat(backend.pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X' && stat.start === backend.start;
+}
+
+/**
+ * Waits until the sandbox's backend is gone: its keeper (the helper that started it) ends it
+ * once the holder is gone; one still there after a second, its keeper killed too, is killed here.
+ */
+async function stopBackend(name: string, backend: KeptBackend | undefined): Promise<void> {
+  const start = Date.now();
+  while (backend !== undefined && backendRuns(backend)) {
+    if (Date.now() > start + 10_000) throw setupError(`cannot stop the ${backend.backend} process ${backend.pid} of sandbox '${name}'`, 'stop it yourself, then run nsrun rm again');
+    if (Date.now() > start + 1000) {
+      try {
+        process.kill(backend.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Writes a sandbox's metadata, whole: a reader sees the old record or the new one. */
@@ -451,9 +494,6 @@ export function commandConfig(config: HelperConfig, sandbox: KeptSandbox, cwd: s
  */
 export async function createSandbox(name: string, config: HelperConfig, system: SystemContext = processContext()): Promise<KeptSandbox> {
   validateName(name);
-  if (config.network !== undefined) {
-    throw usageError(`--network ${config.network.backend} cannot be kept with --name yet: its backend ends with nsrun`, 'keep a sandbox with --network none, and join its network with --network sandbox:NAME');
-  }
   const root = ensureStateRoot(system);
   const dir = join(root, name);
   try {
@@ -480,7 +520,7 @@ export async function holdNamespaces(name: string, dir: string, config: HelperCo
       const namespaces = Object.fromEntries(config.namespaces.map((k) => [k, inodes[k] ?? 0]));
       const holderStart = processStat(holder)?.start;
       if (holderStart === undefined) throw setupError(`the holder ${holder} of sandbox '${name}' ended as it started`);
-      sandbox = { name, namespaces, holder, holderStart, createdAt: new Date().toISOString(), dir, paths: {}, limits: limitsOf(config) };
+      sandbox = { name, namespaces, holder, holderStart, createdAt: new Date().toISOString(), dir, paths: {}, limits: limitsOf(config), network: keptBackend(ready['network']) };
       writeRecord(sandbox);
     };
     const output = await runHelperOnce({ ...holderConfig(config), 'commit-fd': COMMIT_FD }, undefined, record);

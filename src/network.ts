@@ -1,4 +1,5 @@
 /** `--network` and `--publish`: which network a sandbox has, and the backend that connects it. */
+import { accessSync, constants } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { NetworkConfig } from './config.js';
 import { EXIT, invalidValue, NsrunError, usageError } from './errors.js';
@@ -48,6 +49,16 @@ export interface PublishedPorts {
 export function findProgram(program: string, system: SystemContext): string | undefined {
   const dirs = [...(system.env['PATH'] ?? '').split(':').filter((dir) => isAbsolute(dir)), ...DEFAULT_PATH];
   return dirs.map((dir) => join(dir, program)).find((path) => system.isExecutable(path));
+}
+
+/** Whether this user may open /dev/net/tun, which both backends need (0600 on some machines). */
+export function tunUsable(): boolean {
+  try {
+    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A setup error (exit 125) for a backend that is not installed. */
@@ -120,6 +131,13 @@ function resolvConf(backend: Backend, system: SystemContext): string {
   return [`nameserver ${DNS_ADDRESS[backend]}`, ...kept].join('\n') + '\n';
 }
 
+/** The ports slirp4netns publishes, one a port as its API's add_hostfwd takes them: `PROTO:HOST_ADDR:HOST_PORT:SANDBOX_PORT`. */
+function forwards(ports: readonly PublishedPorts[]): string[] {
+  return ports.flatMap((p) =>
+    Array.from({ length: p.host[1] - p.host[0] + 1 }, (_, i) => `${p.protocol}:${p.address ?? '0.0.0.0'}:${p.host[0] + i}:${p.sandbox[0] + i}`),
+  );
+}
+
 /** The backend's command line, less the arguments naming the sandbox's namespaces, which the helper adds. */
 function backendArguments(
   choice: { readonly backend: Backend; readonly program: string },
@@ -128,7 +146,6 @@ function backendArguments(
   euid: number,
 ): string[] {
   if (choice.backend === 'slirp4netns') {
-    if (ports.length > 0) throw usageError('--publish needs --network pasta (slirp4netns forwards ports through its API socket, which nsrun does not drive yet)');
     return [choice.program, '--configure', '--mtu=65520', ...(hostLoopback ? [] : ['--disable-host-loopback'])];
   }
   const forwards = (protocol: 'tcp' | 'udp'): string[] => {
@@ -155,6 +172,23 @@ function backendArguments(
   ];
 }
 
+/** The backend of a rootless network's hub, or why it has none (its sandboxes then reach no further than one another). */
+export type HubBackend = { readonly network: NetworkConfig; readonly resolvConf: string } | { readonly unavailable: string };
+
+/**
+ * The backend of a rootless network's hub, and the resolv.conf of the sandboxes on it: slirp4netns,
+ * which serves any address routed to its tap0 once the hub answers its ARP for them (proxy ARP),
+ * with no NAT. None when it is not installed or this user cannot open /dev/net/tun: a network
+ * that reaches no further than its hub is still one its sandboxes talk over, and `network create` says so.
+ */
+export function hubBackend(system: SystemContext): HubBackend {
+  const program = findProgram('slirp4netns', system);
+  if (program === undefined) return { unavailable: `slirp4netns is not installed (apt-get install ${BACKEND_PACKAGES.slirp4netns})` };
+  if (!tunUsable()) return { unavailable: `uid ${system.euid} cannot open /dev/net/tun (as root: chmod 0666 /dev/net/tun, the mode most distributions ship)` };
+  const argv = backendArguments({ backend: 'slirp4netns', program }, [], false, system.euid);
+  return { network: { backend: 'slirp4netns', argv }, resolvConf: resolvConf('slirp4netns', system) };
+}
+
 /** The config members `network` and `network-fallback` for a backend; none for the other modes. */
 export function networkConfig(
   choice: NetworkChoice,
@@ -164,7 +198,7 @@ export function networkConfig(
 ): { network?: NetworkConfig; 'network-fallback'?: NetworkConfig } {
   if (choice.kind !== 'backend') {
     const shown = choice.kind === 'sandbox' ? `sandbox:${choice.name}` : choice.kind === 'bridge' ? choice.name : choice.kind;
-    if (ports.length > 0) throw usageError(`--publish needs --network pasta or auto, not ${shown}`);
+    if (ports.length > 0) throw usageError(`--publish needs --network pasta, slirp4netns or auto, not ${shown}`);
     if (hostLoopback) throw usageError(`--host-loopback needs --network pasta, slirp4netns or auto, not ${shown}`);
     return {};
   }
@@ -172,8 +206,7 @@ export function networkConfig(
     backend: backend.backend,
     argv: backendArguments(backend, ports, hostLoopback, system.euid),
     'resolv-conf': resolvConf(backend.backend, system),
+    ...(backend.backend === 'slirp4netns' && ports.length > 0 ? { forwards: forwards(ports) } : {}),
   });
-  // slirp4netns forwards no port here: with --publish, pasta has no fallback
-  const fallback = choice.fallback === undefined || ports.length > 0 ? undefined : entry(choice.fallback);
-  return { network: entry(choice), 'network-fallback': fallback };
+  return { network: entry(choice), 'network-fallback': choice.fallback === undefined ? undefined : entry(choice.fallback) };
 }

@@ -450,6 +450,7 @@ export function normalizeOptions(
   const bridge = network.choice.kind === 'bridge' ? network.choice.name : undefined;
   const attached = bridge === undefined ? undefined : resolveNetwork(bridge, claim, system);
   const hosts = attached?.hosts ?? network.hosts;
+  const networkMounts = [...(hosts === undefined ? [] : [hosts]), ...(attached?.resolvConf === undefined ? [] : [attached.resolvConf])];
   const maps = attached?.throughHub === true && chosenMaps !== undefined ? mapsThroughHub(bridge ?? '', chosenMaps, system) : chosenMaps;
   // --map isolated leaves the caller's own id unmapped: the command becomes the range's first id
   const isolated = maps !== undefined && options.map === 'isolated';
@@ -479,6 +480,6 @@ export function normalizeOptions(
     veth: attached?.network,
     rootfs,
     'read-only': options.readOnly === true ? true : undefined,
-    mounts: hosts === undefined ? mounts : [...(mounts ?? []), hosts],
+    mounts: networkMounts.length === 0 ? mounts : [...(mounts ?? []), ...networkMounts],
   };
 }

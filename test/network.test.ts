@@ -77,16 +77,23 @@ describe('normalizeOptions with network', () => {
     );
   });
 
-  it('auto falls back from pasta to slirp4netns, unless ports are published (slirp4netns forwards none here)', () => {
+  it('auto falls back from pasta to slirp4netns, with published ports too, which slirp4netns gets as forwards', () => {
     expect(normalize({ network: 'auto' })['network-fallback']).toMatchObject({ backend: 'slirp4netns', 'resolv-conf': 'nameserver 10.0.2.3\n' });
-    expect(normalize({ network: 'auto', publish: ['8080:80'] })['network-fallback']).toBeUndefined();
+    expect(normalize({ network: 'auto' })['network-fallback']).not.toHaveProperty('forwards');
+    expect(normalize({ network: 'auto', publish: ['8080:80'] })['network-fallback']).toMatchObject({ backend: 'slirp4netns', forwards: ['tcp:0.0.0.0:8080:80'] });
+    expect(normalize({ network: 'auto', publish: ['8080:80'] }).network).not.toHaveProperty('forwards');
   });
 
   it('publishes ports through pasta, and refuses them without a backend that forwards them', () => {
     const argv = normalize({ network: 'pasta', publish: ['8080:80', '127.0.0.1:5353:53/udp'] }, { ...ALICE, executables: BOTH }).network?.argv;
     expect(argv).toEqual(expect.arrayContaining(['-t', '8080:80', '-u', '127.0.0.1/5353:53']));
     expect(argv).not.toContain('--runas');
-    expect(thrown(() => normalize({ network: 'none', publish: ['80:80'] })).message).toBe('--publish needs --network pasta or auto, not none');
-    expect(thrown(() => normalize({ network: 'slirp4netns', publish: ['80:80'] })).exitCode).toBe(2);
+    expect(thrown(() => normalize({ network: 'none', publish: ['80:80'] })).message).toBe('--publish needs --network pasta, slirp4netns or auto, not none');
+  });
+
+  it('publishes ports through slirp4netns one a port, ranges spread out, its command line unchanged', () => {
+    const network = normalize({ network: 'slirp4netns', publish: ['8080-8081:80-81', '127.0.0.1:5353:53/udp'] }).network;
+    expect(network?.forwards).toEqual(['tcp:0.0.0.0:8080:80', 'tcp:0.0.0.0:8081:81', 'udp:127.0.0.1:5353:53']);
+    expect(network?.argv).toEqual(normalize({ network: 'slirp4netns' }).network?.argv);
   });
 });

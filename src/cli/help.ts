@@ -56,10 +56,11 @@ function columns(rows: readonly (readonly [string, string])[], width: number): s
     .join('\n');
 }
 
-/** `-h, --help` or `    --flags <value>`: what a user types. */
+/** `-h, --help`, `    --flags <value>` or `    --network [<value>]` (a value it may go without): what a user types. */
 function optionTerm(spec: OptionSpec): string {
   const names = `${spec.alias === undefined ? '    ' : `-${spec.alias}, `}--${spec.name}`;
-  return `  ${names}${spec.type === 'boolean' ? '' : spec.type === 'number' ? ' <n>' : ' <value>'}`;
+  const value = spec.type === 'number' ? '<n>' : '<value>';
+  return `  ${names}${spec.type === 'boolean' ? '' : spec.implied === undefined ? ` ${value}` : ` [${value}]`}`;
 }
 
 /** The description, then the values it accepts and its default. */

@@ -39,7 +39,7 @@ function valueName(spec: OptionSpec): string {
 /** One option as a tagged paragraph: its names and value, then its description and default. */
 function optionEntry(spec: OptionSpec): string {
   const names = [...(spec.alias === undefined ? [] : [`\\fB\\-${roff(spec.alias)}\\fR`]), `\\fB\\-\\-${roff(spec.name)}\\fR`].join(', ');
-  const value = spec.type === 'boolean' ? '' : ` ${valueName(spec)}`;
+  const value = spec.type === 'boolean' ? '' : spec.implied === undefined ? ` ${valueName(spec)}` : ` [${valueName(spec)}]`;
   const fallback = spec.default === undefined ? '' : ` (default: ${roff(spec.default)})`;
   return `.TP\n${names}${value}\n${roff(spec.description)}${fallback}`;
 }

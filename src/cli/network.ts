@@ -35,6 +35,7 @@ async function create(names: readonly string[], subnet: string | undefined): Pro
   if (extra !== undefined) throw usageError(`network create takes one name, got also '${extra}'`);
   const network = await createNetwork(name, subnet);
   process.stdout.write(`${network.name} ${network.subnet}\n`);
+  if (network.isolated !== undefined) process.stderr.write(`nsrun: warning: network ${network.name} reaches no further than its sandboxes: ${network.isolated}\n`);
   return 0;
 }
 

@@ -92,9 +92,11 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
     else values[spec.name] = [value];
   };
   let i = 0;
-  /** The value of `spec`: `attached`, else the next word. */
+  /** The value of `spec`: `attached`, else the next word, else (none, `--` or an option next) the value it implies. */
   const valueOf = (spec: OptionSpec, attached: string | undefined): string => {
     if (attached !== undefined) return attached;
+    const following = argv[i + 1];
+    if (spec.implied !== undefined && (following === undefined || (following.startsWith('-') && following !== '-'))) return spec.implied;
     const next = argv[++i];
     if (next === undefined) throw usageError(`--${spec.name} needs a value (see nsrun --help)`);
     return next;

@@ -1,6 +1,6 @@
 /** `nsrun ps`: the kept sandboxes. */
 import { usageError } from '../errors.js';
-import { listSandboxes } from '../keep.js';
+import { backendRuns, listSandboxes } from '../keep.js';
 import type { HelpPage } from './help.js';
 import { flag, parseOptions } from './parse.js';
 import { HELP_OPTION, type OptionSpec } from './spec.js';
@@ -15,7 +15,7 @@ const OPTIONS: readonly OptionSpec[] = [
 export const help: HelpPage = {
   usage: 'ps [--json | --quiet]',
   description:
-    'List the sandboxes kept with nsrun run --name: name, namespaces, holder pid (gone when it has died), where they are recorded, when made. ' +
+    'List the sandboxes kept with nsrun run --name: name, namespaces, holder pid (gone when it has died), the network backend and its pid (- without one), where they are recorded, when made. ' +
     'As root they are under /run/nsrun; otherwise under $XDG_RUNTIME_DIR/nsrun, or /tmp/nsrun-UID without one.',
   options: OPTIONS,
   examples: [
@@ -41,9 +41,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     s.name,
     Object.keys(s.namespaces).join(','),
     s.running ? String(s.holder) : `${s.holder} (gone)`,
+    s.network === undefined ? '-' : `${s.network.backend} ${s.network.pid}${backendRuns(s.network) ? '' : ' (gone)'}`,
     s.dir,
     s.createdAt,
   ]);
-  process.stdout.write(formatTable([{ heading: 'NAME' }, { heading: 'NAMESPACES' }, { heading: 'HOLDER' }, { heading: 'PATH' }, { heading: 'CREATED' }], rows));
+  process.stdout.write(formatTable([{ heading: 'NAME' }, { heading: 'NAMESPACES' }, { heading: 'HOLDER' }, { heading: 'NETWORK' }, { heading: 'PATH' }, { heading: 'CREATED' }], rows));
   return 0;
 }

@@ -36,6 +36,8 @@ export interface OptionSpec {
   readonly default?: string;
   /** What its value completes to; by default its `choices`, else nothing. */
   readonly completes?: Completion;
+  /** The value it takes when given without one: last, or followed by `--` or another option (`--network -- sh`). */
+  readonly implied?: string;
 }
 
 /** The words `--flags` takes, as a comma list. */
@@ -94,7 +96,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'network',
     type: 'string',
-    description: 'none (only lo), host (no network namespace), pasta or slirp4netns (its own network reaching out), auto (the best installed), sandbox:NAME (a kept sandbox\'s), or NAME of nsrun network create (eth0 on its bridge)',
+    description: 'none (only lo), host (no network namespace), pasta or slirp4netns (its own network reaching out), auto (the best installed), sandbox:NAME (a kept sandbox\'s), or NAME of nsrun network create (eth0 on its bridge); without a value (before -- or another option), auto',
+    implied: 'auto',
   },
   { name: 'publish', alias: 'p', type: 'array', description: '[IP:]HOST_PORT:SANDBOX_PORT[/tcp|/udp] forwards ports into the sandbox (repeatable; ranges N-M)' },
   { name: 'host-loopback', type: 'boolean', description: "let the sandbox reach the loopback of nsrun's network namespace (off: it exposes local services)" },

@@ -66,6 +66,11 @@ describe('parseCommandLine', () => {
     [['--env', 'A=1', '--env', 'B=2'], { env: ['A=1', 'B=2'] }],
     [['--clear-env', '--init'], { clearEnv: true, init: true }],
     [['--preserve-fds', '2'], { preserveFds: '2' }],
+    [['--network', 'pasta'], { network: 'pasta' }],
+    [['--network=none'], { network: 'none' }],
+    [['--network'], { network: 'auto' }],
+    [['--network', '-p', '80:80'], { network: 'auto', publish: ['80:80'] }],
+    [['--network', '--host-loopback'], { network: 'auto', hostLoopback: true }],
   ])('%j sets %j', (options, expected) => {
     expect(parseCommandLine([...options, '--', 'cmd'])).toEqual({
       action: 'run',
@@ -73,6 +78,17 @@ describe('parseCommandLine', () => {
       dryRun: false,
       options: { ...NOTHING, ...expected },
     });
+  });
+
+  it.each([
+    [['--network', '--', 'sh'], 'auto', ['sh']],
+    [['--network', 'sh'], 'sh', undefined],
+    [['--network', 'none', 'sh', '--network'], 'none', ['sh', '--network']],
+    [['--network', '-'], '-', undefined],
+  ])('%j: --network %s, then the command %j', (argv, network, command) => {
+    if (command === undefined) expect(thrown(() => parseCommandLine(argv))?.message).toBe('no command given (see nsrun --help)');
+    else expect(parseCommandLine(argv)).toMatchObject({ action: 'run', command, options: { network } });
+    expect(parseOptions(argv, RUN_OPTIONS).values['network']).toBe(network);
   });
 
   it('reads --dry-run', () => {

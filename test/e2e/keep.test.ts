@@ -87,8 +87,8 @@ describe.each(identities)('kept sandboxes, as $name', (who) => {
     expect(processesIn(pidNamespace).length).toBe(2);
 
     const table = await nsrun(['ps'], who);
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME +NAMESPACES +HOLDER +PATH +CREATED$/);
-    expect(table.stdout).toMatch(new RegExp(`^${name} +uts,ipc,pid,mnt,net,user +${sandbox.holder} +${sandbox.dir} `, 'm'));
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME +NAMESPACES +HOLDER +NETWORK +PATH +CREATED$/);
+    expect(table.stdout).toMatch(new RegExp(`^${name} +uts,ipc,pid,mnt,net,user +${sandbox.holder} +- +${sandbox.dir} `, 'm'));
 
     const removed = await nsrun(['rm', name], who);
     expect(removed).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });

@@ -62,21 +62,23 @@ describe.each(identities)('--network as $name', (who: Identity) => {
     });
   });
 
-  it('publishes TCP and UDP ports with pasta, two sandboxes onto the same sandbox port', async () => {
+  it.each(BACKENDS)('publishes TCP and UDP ports with %s, two sandboxes onto the same sandbox port', async (backend) => {
     const r = await inOuterNetwork(
       `${SERVING}
-      $AS "$NSRUN" --network pasta -p 9001:7000 -p 9001:7001/udp -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/one & one=$!
-      $AS "$NSRUN" --network pasta --publish ${OUTER.address}:9002:7000 -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/two & two=$!
+      $AS "$NSRUN" --network ${backend} -p 9001:7000 -p 9001:7001/udp -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/one & one=$!
+      $AS "$NSRUN" --network ${backend} --publish ${OUTER.address}:9002:7000 -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/two & two=$!
       serving /mnt/one; serving /mnt/two
       "$NODE" "$CLIENT" tcp ${OUTER.address} 9001
       "$NODE" "$CLIENT" udp ${OUTER.server} 9001
       "$NODE" "$CLIENT" tcp ${OUTER.address} 9002
       "$NODE" "$CLIENT" tcp ${OUTER.server} 9002
-      kill -KILL $one $two; wait $one $two`,
+      kill -KILL $one $two; wait $one $two
+      ls /tmp | grep -c nsrun-slirp4netns-`,
       who,
     );
-    // the second sandbox's port is published on 203.0.113.1 only
+    // the second sandbox's port is published on 203.0.113.1 only; slirp4netns's API sockets are gone
     expect(r.stdout.split('\n').slice(0, 4)).toEqual(['tcp tcp:ping-tcp', 'udp udp:ping-udp', 'tcp tcp:ping-tcp', 'tcp ECONNREFUSED']);
+    expect(r.stdout.split('\n').at(-1)).toBe('0');
   });
 
   it("runs the README's example: fetches from an outer server, serves a published port", async () => {
@@ -91,10 +93,12 @@ describe.each(identities)('--network as $name', (who: Identity) => {
     expect(r.stdout.split('\n')).toEqual(['hello from the outer server', 'served from inside the sandbox']);
   });
 
-  it('refuses a published host port that is taken, in one line naming it (125)', async () => {
-    const r = await inOuterNetwork(`$AS "$NSRUN" --network pasta -p ${OUTER.server}:8080:80 -- true; echo "exit $?"`, who);
+  it.each(BACKENDS)('refuses with %s a published host port that is taken, in one line naming it (125)', async (backend) => {
+    const r = await inOuterNetwork(`$AS "$NSRUN" --network ${backend} -p ${OUTER.server}:8080:80 -- true; echo "exit $?"`, who);
     expect(r.stdout).toBe('exit 125');
-    expect(r.stderr).toMatch(/^nsrun: cannot connect the sandbox's network through pasta: .*\(hint: host port 8080\/tcp is already taken in nsrun's network namespace; publish another one\)\n?$/);
+    expect(r.stderr).toMatch(
+      new RegExp(`^nsrun: cannot connect the sandbox's network through ${backend}: .*\\(hint: host port 8080/tcp is already taken in nsrun's network namespace; publish another one\\)\n?$`),
+    );
   });
 
   it('auto falls back to slirp4netns when pasta fails; pasta asked for by name does not', async () => {
@@ -116,7 +120,7 @@ describe.each(identities)('--network as $name', (who: Identity) => {
     expect(r.stdout.split('\n')).toEqual(Array(4).fill('tcp ping-tcp'));
   });
 
-  it('says which backend runs: --dry-run, the status stream, spawn().ready', async () => {
+  it('says which backend runs: --dry-run (of --network without a value: auto), the status stream, spawn().ready', async () => {
     const api = `
       const { spawn } = await import(process.argv[1]);
       const s = spawn([process.execPath, process.argv[2], 'tcp', '${OUTER.server}', '8080'], { network: 'auto', buffer: true });
@@ -124,13 +128,98 @@ describe.each(identities)('--network as $name', (who: Identity) => {
       const result = await s.result;
       console.log(ready.network.backend, ready.network.pid > 0, result.stdout.trim());`;
     const r = await inOuterNetwork(
-      `$AS "$NSRUN" --network auto --dry-run -- true | "$NODE" -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).network.backend))'
+      `$AS "$NSRUN" --network --dry-run -- true | "$NODE" -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).network.backend))'
       $AS "$NSRUN" --network slirp4netns --status-fd 1 -- true | grep -o '"network":{[^}]*}' | sed 's/"pid":[0-9]*/"pid":N/'
       $AS "$NODE" --input-type=module -e "${api.replace(/\n\s*/g, ' ')}" "$ROOT/dist/index.js" "$CLIENT"`,
       who,
     );
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')).toEqual(['pasta', '"network":{"backend":"slirp4netns","pid":N}', 'pasta true tcp ping-tcp']);
+  });
+});
+
+/** Prints an expression of each kept sandbox whose name starts with $1 (as \`s\`), from \`ps --json\` on stdin: node -e "$MINE" PREFIX EXPR. */
+const MINE = 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>{for(const s of JSON.parse(t).sandboxes)if(s.name.startsWith(process.argv[1]))console.log(eval(process.argv[2]))})';
+
+/** Waits until the outer namespace has $1 live backends, at most 2 s, then prints how many. */
+const BACKENDS_LEFT = 'backends() { i=0; until [ "$("$NODE" "$CLIENT" backends)" = "backends $1" ] || [ $i -ge 100 ]; do sleep 0.02; i=$((i+1)); done; "$NODE" "$CLIENT" backends; }';
+
+describe.each(identities)('--network with run --name as $name', (who: Identity) => {
+  describe.each(BACKENDS)('%s', (backend) => {
+    it('keeps its backend as long as the sandbox: exec has the network, ps names it, rm and the holder\'s death end it', async () => {
+      const name = `netkeep-${process.pid}-${who.uid}`;
+      const r = await inOuterNetwork(
+        `MINE='${MINE}'
+        ${BACKENDS_LEFT}
+        $AS "$NSRUN" run --name ${name} --network ${backend} -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080
+        $AS "$NSRUN" exec --name ${name} -- "$NODE" "$CLIENT" tcp ${OUTER.server} 8080
+        $AS "$NSRUN" exec --name ${name} -- "$NODE" "$CLIENT" dns files.example.test
+        $AS "$NSRUN" ps --json | "$NODE" -e "$MINE" ${name} 's.network.backend+" "+(s.network.pid>0)'
+        $AS "$NSRUN" ps | sed -n 's/^${name} .* \\(${backend} [0-9]*\\) .*/\\1/p' | sed 's/[0-9]*$/N/'
+        backends 1
+        $AS "$NSRUN" rm ${name}; echo "rm $?"
+        backends 0
+        $AS "$NSRUN" run --name ${name} --network ${backend} -- true
+        backends 1
+        kill -KILL "$($AS "$NSRUN" ps --json | "$NODE" -e "$MINE" ${name} s.holder)"
+        backends 0
+        $AS "$NSRUN" rm ${name}; echo "rm $?"`,
+        who,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split('\n')).toEqual([
+        'tcp ping-tcp',
+        'tcp ping-tcp',
+        `dns ${OUTER.server}`,
+        `${backend} true`,
+        `${backend} N`,
+        'backends 1',
+        'rm 0',
+        'backends 0',
+        'backends 1',
+        'backends 0',
+        'rm 0',
+      ]);
+    });
+
+    it('leaves no backend but those of the sandboxes it kept when nsrun is killed with SIGKILL at any moment of the set-up', async () => {
+      const prefix = `netkill-${process.pid}-${who.uid}-`;
+      const r = await inOuterNetwork(
+        `MINE='${MINE}'
+        ${BACKENDS_LEFT}
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+          $AS "$NSRUN" run --name ${prefix}$i --network ${backend} -- true & pid=$!
+          "$NODE" -e "setTimeout(() => {}, Math.random() * 150)"
+          kill -KILL $pid; wait $pid
+        done
+        sleep 0.2
+        kept=$($AS "$NSRUN" ps --json | "$NODE" -e "$MINE" ${prefix} '!!(s.running && s.network)' | grep -c true)
+        backends "$kept" | sed "s/ $kept\\$/ kept/"
+        for name in $($AS "$NSRUN" ps -q | grep '^${prefix}'); do $AS "$NSRUN" rm $name; done
+        backends 0`,
+        who,
+      );
+      expect(r.stdout.split('\n')).toEqual(['backends kept', 'backends 0']);
+    });
+  });
+});
+
+describe.each(identities)('a network of nsrun network create reaching out, as $name', (who: Identity) => {
+  it("lets its sandboxes fetch from the outer server and resolve names (rootless: through its hub's slirp4netns); network rm leaves no backend", async () => {
+    const name = `o${process.pid.toString(36)}${who.uid === 0 ? "r" : "u"}`;
+    const r = await inOuterNetwork(
+      `${BACKENDS_LEFT}
+      $AS "$NSRUN" network create ${name} > /dev/null; echo "create $?"
+      backends ${who.uid === 0 ? 0 : 1}
+      $AS "$NSRUN" --network ${name} -- sh -c '"$NODE" "$CLIENT" tcp ${OUTER.server} 8080; "$NODE" "$CLIENT" udp ${OUTER.server} 8080; "$NODE" "$CLIENT" dns files.example.test'
+      $AS "$NSRUN" network rm ${name}; echo "rm $?"
+      backends 0`,
+      who,
+    );
+    expect(r.stderr).toBe('');
+    // as root the bridge is in nsrun's own namespace: out through its routing, the outer resolver as it is
+    const dns = who.uid === 0 ? 'dns ECONNREFUSED' : `dns ${OUTER.server}`;
+    expect(r.stdout.split('\n')).toEqual(['create 0', `backends ${who.uid === 0 ? 0 : 1}`, 'tcp ping-tcp', 'udp ping-udp', dns, 'rm 0', 'backends 0']);
   });
 });
 
@@ -160,6 +249,23 @@ describe('--network without /dev/net/tun access', () => {
     const r = await inOuterNetwork(`umount /dev/net/tun; chmod 0600 /mnt/tun; $AS "$NSRUN" --network ${backend} -- true; echo "exit $?"`, who);
     expect(r.stdout).toBe('exit 125');
     expect(r.stderr).toMatch(/^nsrun: cannot connect the sandbox's network through \S+: .*tun.*\(hint: the backend must open \/dev\/net\/tun, which uid 65534 may not; .*chmod 0666 \/dev\/net\/tun.*\)$/);
+  });
+
+  it('a rootless network create makes a network that its sandboxes talk over, reaching no further, and says why in one warning line', async () => {
+    const who = identities[1] as Identity;
+    const name = `t${process.pid.toString(36)}u`;
+    const r = await inOuterNetwork(
+      `umount /dev/net/tun
+      $AS "$NSRUN" network create ${name} > /dev/null; echo "create $?"
+      $AS "$NSRUN" run --name ${name}-s --network ${name} -- "$NODE" "$CLIENT" serve 7000 7001 > /mnt/server & server=$!
+      until grep -q serving /mnt/server; do sleep 0.02; done
+      $AS "$NSRUN" --network ${name} -- sh -c '"$NODE" "$CLIENT" tcp ${name}-s 7000; "$NODE" "$CLIENT" tcp ${OUTER.server} 8080'
+      kill $server; wait $server; $AS "$NSRUN" rm ${name}-s
+      $AS "$NSRUN" network rm ${name}; echo "rm $?"`,
+      who,
+    );
+    expect(r.stderr).toBe(`nsrun: warning: network ${name} reaches no further than its sandboxes: uid 65534 cannot open /dev/net/tun (as root: chmod 0666 /dev/net/tun, the mode most distributions ship)`);
+    expect(r.stdout.split('\n')).toEqual(['create 0', 'tcp tcp:ping-tcp', 'tcp ENETUNREACH', 'rm 0']);
   });
 });
 

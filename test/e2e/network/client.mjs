@@ -3,7 +3,7 @@
 //   udp HOST PORT   sends "ping-udp" and prints the echo, or "udp timeout"
 //   dns NAME        resolves NAME through the resolver of /etc/resolv.conf: "dns ADDRESS" or "dns ERRORCODE"
 //   serve TCP UDP   answers "tcp:<what came>" on TCP port TCP and "udp:<what came>" on UDP port UDP, once "serving" is printed
-//   backends        counts the live (not zombie) pasta and slirp4netns processes this /proc shows
+//   backends        counts the live (not zombie) pasta and slirp4netns processes this /proc shows (pasta runs as passt or passt.avx2)
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ if (what === 'tcp') {
   const live = readdirSync('/proc').filter((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return /^\d+ \((pasta|slirp4netns)\) [^Z]/.test(stat);
+      return /^\d+ \(((?:pasta|passt)(?:\.avx2)?|slirp4netns)\) [^Z]/.test(stat);
     } catch {
       return false;
     }
