@@ -1554,19 +1554,22 @@ static noreturn void keep_network(const struct config *c, struct sandbox *sb)
   if (status_fd > 2)
     close(status_fd);
   status_fd = -1;
-  if (write_all(verdict_fd, &ok, 1) < 0)
-    _exit(EXIT_SETUP);
+  /* a front that is gone (nsrun was killed once the holder was committed) reads no verdict:
+   * the sandbox is kept all the same, and its backend with it */
+  (void)write_all(verdict_fd, &ok, 1);
   close(verdict_fd);
+  /* looks before each wait: the SIGCHLD of a holder that ended before the commit (nsrun died)
+   * may have been read already, while the helper waited for it to run */
   for (;;) {
     struct signalfd_siginfo si;
-    if (read(sb->sigfd, &si, sizeof si) != sizeof si || si.ssi_signo != SIGCHLD)
-      continue;
     if (waitpid(sb->child, NULL, WNOHANG) == sb->child)
       break;
     if (waitpid(sb->network.pid, NULL, WNOHANG) == sb->network.pid) {
       sb->network.pid = 0;
       break;
     }
+    while (read(sb->sigfd, &si, sizeof si) != sizeof si || si.ssi_signo != SIGCHLD)
+      ;
   }
   stop_backend(&sb->network);
   _exit(0);
