@@ -4,7 +4,6 @@
  * path, its config document, and the handover itself. Spawning the helper is src/helper.ts.
  */
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
-import * as nodeModule from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { HelperConfig } from './config.js';
 import { EXIT, NsrunError } from './errors.js';
@@ -95,6 +94,9 @@ export function helperDocument(config: HelperConfig): string {
   return JSON.stringify({ ...config, ...(ignored === undefined || ignored.length === 0 ? {} : { 'ignored-signals': ignored }) });
 }
 
+/** The event of `process` that tells bin/nsrun that node hands its process over, and never exits. */
+const HANDOVER_EVENT = 'nsrun-handover';
+
 /** process.execve (Node ≥ 22.15), which Node 20's types do not know. */
 type Execve = (file: string, args: readonly string[], env: Readonly<Record<string, string>>) => never;
 
@@ -121,7 +123,7 @@ export function handOver(config: HelperConfig): void {
   } catch (error) {
     throw helperNotStarted(helper, error as NodeJS.ErrnoException);
   }
-  // node writes its compile cache (bin/nsrun) as it exits, which it does not do here
-  (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
+  // bin/nsrun writes its code cache as node exits, which it does not do here: it is told now
+  (process as NodeJS.EventEmitter).emit(HANDOVER_EVENT);
   execve.call(process, helper, [helper, '--config-env', CONFIG_VARIABLE], { [CONFIG_VARIABLE]: document });
 }
