@@ -31,13 +31,13 @@ export const COMMIT_FD = 3;
  * ends, and the promise rejects with what it threw. child_process is loaded here, when first
  * needed: `nsrun -- cmd` imports this module (through src/keep.ts) and never calls it.
  */
-export async function runHelperOnce(
+export function runHelperOnce(
   document: object,
   helper: string = helperPath(),
   commit?: (line: Readonly<Record<string, unknown>>) => void,
 ): Promise<HelperOutput> {
   const text = JSON.stringify({ ...document, 'parent-pid': process.pid });
-  const { spawn } = await import('node:child_process');
+  const { spawn } = process.getBuiltinModule('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore', commit === undefined ? 'ignore' : 'pipe'], env: {} });
     // each 'pipe' of stdio is there: spawn throws rather than start the helper without one

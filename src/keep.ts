@@ -4,6 +4,7 @@
  */
 import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { HelperConfig } from './config.js';
 import { EXIT, fromHelperError, NsrunError, usageError } from './errors.js';
 import { helperPath } from './handover.js';
@@ -16,8 +17,7 @@ import { processContext, type SystemContext } from './system.js';
  * `nsrun -- cmd` imports this module (for --join and --network of a kept sandbox) and never runs one.
  */
 async function run(file: string, args: readonly string[]): Promise<void> {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
+  const { execFile } = process.getBuiltinModule('node:child_process');
   await promisify(execFile)(file, args);
 }
 
