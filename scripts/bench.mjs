@@ -11,6 +11,10 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS ?? 100);
+// BENCH_ONLY=nodes,api (say) runs only those parts: startup, memory, nodes, types, api, scale,
+// instructions, network; by default, all of them
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter((part) => part !== '');
+const measures = (part) => only.length === 0 || only.includes(part);
 const work = mkdtempSync(join(tmpdir(), 'nsrun-bench-'));
 const nsrun = join(root, 'bin/nsrun');
 const helper = join(root, 'libexec/nsrun-helper');
@@ -118,73 +122,80 @@ writeFileSync(
   `require('node:child_process').spawn(${JSON.stringify(helper)}, ['--config', ${JSON.stringify(startup)}], { stdio: 'inherit' });
 process.once('beforeExit', () => process.exit());\n`,
 );
-const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet, tSpawn, tSpawnHelper] = time([
-  `${nsrun} --flags uts,ipc,pid,ns,user -- true`,
-  `${helper} --config ${startup}`,
-  `${UNSHARE} true`,
-  'node -e 0',
-  `${helper} --config ${withNet}`,
-  `${UNSHARE} --net true`,
-  `node ${spawnTrue}`,
-  `node ${spawnHelper}`,
-]);
-row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node -e 0', tNode);
-row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning true', tSpawn);
-row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning the helper (the floor)', tSpawnHelper);
-// Where the floor alone is over the target, no Node program that starts the helper meets it on
-// this machine: the target is out of reach there. nsrun's own share over the floor is checked always.
-const startupTarget = 1.15;
-const floor = tSpawnHelper / tNode;
-check(`nsrun start-up / node -e 0 (the floor: ${floor.toFixed(2)})`, tNsrun / tNode, startupTarget, floor > startupTarget ? 'out of reach, by the floor' : undefined);
-check('nsrun start-up / the floor (nsrun\'s own code)', tNsrun / tSpawnHelper, 1.1);
-// With NODE_EXTRA_CA_CERTS set, every node parses that certificate file as it starts (tens of ms),
-// which the ratio above counts on both sides. Without it: the start-up part by part, one program
-// a part, and the same ratios again.
 const { NODE_EXTRA_CA_CERTS: certificates, ...withoutCertificates } = process.env;
-const script = (name, text) => {
-  const file = join(work, name);
-  writeFileSync(file, `${text}\n`);
-  return `node ${file}`;
-};
-const [bundle, cache] = [join(root, 'dist/nsrun.cjs'), join(root, 'dist/nsrun.cache')].map((f) => JSON.stringify(f));
-const parts = [
-  ['node -e 0', 'node -e 0'],
-  ['an empty script', script('empty.cjs', '')],
-  [
-    'the bundle compiled from its code cache, not run',
-    script(
-      'compile.cjs',
-      `const { readFileSync } = require('node:fs');
+// start-up part by part (section 1), printed at the end
+const parts = [];
+let partTimes = [];
+if (measures('startup')) {
+  const [tNsrun, tHelper, tUnshare, tNode, tHelperNet, tUnshareNet, tSpawn, tSpawnHelper] = time([
+    `${nsrun} --flags uts,ipc,pid,ns,user -- true`,
+    `${helper} --config ${startup}`,
+    `${UNSHARE} true`,
+    'node -e 0',
+    `${helper} --config ${withNet}`,
+    `${UNSHARE} --net true`,
+    `node ${spawnTrue}`,
+    `node ${spawnHelper}`,
+  ]);
+  row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node -e 0', tNode);
+  row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning true', tSpawn);
+  row('nsrun --flags uts,ipc,pid,ns,user -- true', tNsrun, 'ms', 'node spawning the helper (the floor)', tSpawnHelper);
+  // Where the floor alone is over the target, no Node program that starts the helper meets it on
+  // this machine: the target is out of reach there. nsrun's own share over the floor is checked always.
+  const startupTarget = 1.15;
+  const floor = tSpawnHelper / tNode;
+  check(`nsrun start-up / node -e 0 (the floor: ${floor.toFixed(2)})`, tNsrun / tNode, startupTarget, floor > startupTarget ? 'out of reach, by the floor' : undefined);
+  check('nsrun start-up / the floor (nsrun\'s own code)', tNsrun / tSpawnHelper, 1.1);
+  // With NODE_EXTRA_CA_CERTS set, every node parses that certificate file as it starts (tens of ms),
+  // which the ratio above counts on both sides. Without it: the start-up part by part, one program
+  // a part, and the same ratios again.
+  const script = (name, text) => {
+    const file = join(work, name);
+    writeFileSync(file, `${text}\n`);
+    return `node ${file}`;
+  };
+  const [bundle, cache] = [join(root, 'dist/nsrun.cjs'), join(root, 'dist/nsrun.cache')].map((f) => JSON.stringify(f));
+  parts.push(
+    ['node -e 0', 'node -e 0'],
+    ['an empty script', script('empty.cjs', '')],
+    [
+      'the bundle compiled from its code cache, not run',
+      script(
+        'compile.cjs',
+        `const { readFileSync } = require('node:fs');
 const source = require('node:module').wrap(readFileSync(${bundle}, 'utf8'));
-new (require('node:vm').Script)(source, { filename: ${bundle}, cachedData: readFileSync(${cache}) });`,
-    ),
-  ],
-  ['an empty script that loads child_process', script('load.cjs', "require('node:child_process');")],
-  ['nsrun --version', `${nsrun} --version`],
-  ['nsrun --dry-run (options validated, config printed)', `${nsrun} --flags uts,ipc,pid,ns,user --dry-run -- true`],
-  ['node spawning true', `node ${spawnTrue}`],
-  [
-    'node spawning true with a pipe to it, read as a stream',
-    script('spawn-pipe.cjs', "require('node:child_process').spawn('true', { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] }).stdio[3].setEncoding('utf8').resume();"),
-  ],
-  ['node spawning the helper (the floor)', `node ${spawnHelper}`],
-  ['nsrun --flags uts,ipc,pid,ns,user -- true', `${nsrun} --flags uts,ipc,pid,ns,user -- true`],
-];
-const partTimes = time(
-  parts.map(([, command]) => command),
-  withoutCertificates,
-);
-const part = (what) => partTimes[parts.findIndex(([name]) => name === what)];
-if (certificates !== undefined) {
-  const bare = part('nsrun --flags uts,ipc,pid,ns,user -- true');
-  row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node -e 0, without it', part('node -e 0'));
-  row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node spawning true, without it', part('node spawning true'));
-  row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'the floor, without it', part('node spawning the helper (the floor)'));
+// the cache starts with the bundle's build id, its first line (bin/nsrun)
+const id = source.indexOf('\\n') - source.indexOf('//') + 1;
+new (require('node:vm').Script)(source, { filename: ${bundle}, cachedData: readFileSync(${cache}).subarray(id) });`,
+      ),
+    ],
+    ['an empty script that loads child_process', script('load.cjs', "require('node:child_process');")],
+    ['nsrun --version', `${nsrun} --version`],
+    ['nsrun --dry-run (options validated, config printed)', `${nsrun} --flags uts,ipc,pid,ns,user --dry-run -- true`],
+    ['node spawning true', `node ${spawnTrue}`],
+    [
+      'node spawning true with a pipe to it, read as a stream',
+      script('spawn-pipe.cjs', "require('node:child_process').spawn('true', { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] }).stdio[3].setEncoding('utf8').resume();"),
+    ],
+    ['node spawning the helper (the floor)', `node ${spawnHelper}`],
+    ['nsrun --flags uts,ipc,pid,ns,user -- true', `${nsrun} --flags uts,ipc,pid,ns,user -- true`],
+  );
+  partTimes = time(
+    parts.map(([, command]) => command),
+    withoutCertificates,
+  );
+  const part = (what) => partTimes[parts.findIndex(([name]) => name === what)];
+  if (certificates !== undefined) {
+    const bare = part('nsrun --flags uts,ipc,pid,ns,user -- true');
+    row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node -e 0, without it', part('node -e 0'));
+    row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'node spawning true, without it', part('node spawning true'));
+    row('the same, without NODE_EXTRA_CA_CERTS', bare, 'ms', 'the floor, without it', part('node spawning the helper (the floor)'));
+  }
+  row('helper alone, same namespaces', tHelper, 'ms', 'unshare(1)', tUnshare);
+  check('helper / unshare(1)', tHelper / tUnshare, 0.9);
+  row('helper alone, with net', tHelperNet, 'ms', 'unshare(1) --net', tUnshareNet);
+  check('helper / unshare(1), with net', tHelperNet / tUnshareNet, 1.0);
 }
-row('helper alone, same namespaces', tHelper, 'ms', 'unshare(1)', tUnshare);
-check('helper / unshare(1)', tHelper / tUnshare, 0.9);
-row('helper alone, with net', tHelperNet, 'ms', 'unshare(1) --net', tUnshareNet);
-check('helper / unshare(1), with net', tHelperNet / tUnshareNet, 1.0);
 
 // 2. memory of the processes that wait for the command
 const sleeper = ['--', 'sleep', '3'];
@@ -195,10 +206,12 @@ const bwrapKb = await memoryOf(
   ['bwrap', '--unshare-user', '--unshare-uts', '--unshare-ipc', '--unshare-pid', '--bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'sleep', '3'],
   (pid) => pid,
 );
-row('helper waiting for the command (RSS)', helperKb, 'kB', 'unshare(1) waiting', unshareKb);
-row('--init as PID 1 (RSS)', initKb, 'kB', 'bwrap waiting', bwrapKb);
-check('helper RSS / 300 kB', helperKb / 300, 1.0);
-check('init RSS / 300 kB', initKb / 300, 1.0);
+if (measures('memory')) {
+  row('helper waiting for the command (RSS)', helperKb, 'kB', 'unshare(1) waiting', unshareKb);
+  row('--init as PID 1 (RSS)', initKb, 'kB', 'bwrap waiting', bwrapKb);
+  check('helper RSS / 300 kB', helperKb / 300, 1.0);
+  check('init RSS / 300 kB', initKb / 300, 1.0);
+}
 
 // 2b. per Node version: the node on PATH (20 on this machine: nsrun spawns the helper and waits)
 // and Node 24 LTS ($NODE24, from scripts/node24.sh: nsrun hands its process to the helper).
@@ -223,7 +236,7 @@ async function chainKb(command, env) {
 }
 const nodes = [['node', execFileSync('node', ['-p', 'process.execPath'], { encoding: 'utf8' }).trim()]];
 if (process.env.NODE24) nodes.push(['Node 24', process.env.NODE24]);
-for (const [name, node] of nodes) {
+for (const [name, node] of measures('nodes') ? nodes : []) {
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const handsOver = execFileSync(node, ['-p', "typeof process.execve === 'function'"], { encoding: 'utf8' }).trim() === 'true';
   const env = { ...process.env, PATH: `${join(node, '..')}:${process.env.PATH}` };
@@ -245,7 +258,7 @@ for (const [name, node] of nodes) {
 
 // 3. the cost of each namespace type, helper alone, against no namespace at all
 const kinds = ['uts', 'ipc', 'pid', 'ns', 'net', 'user', 'cgroup', 'time'];
-const perType = time([`${helper} --config ${configFor('')}`, ...kinds.map((k) => `${helper} --config ${configFor(k)}`)]);
+const perType = measures('types') ? time([`${helper} --config ${configFor('')}`, ...kinds.map((k) => `${helper} --config ${configFor(k)}`)]) : [];
 const base = perType[0];
 
 // 4. throughput from the API: sandboxes a second from one node process, against the same
@@ -270,7 +283,7 @@ async function perSecond(start, concurrency, total) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   return total / ((performance.now() - t) / 1000);
 }
-for (const concurrency of [1, 2]) {
+for (const concurrency of measures('api') ? [1, 2] : []) {
   await perSecond(viaApi, concurrency, 10);
   const rates = { ours: [], theirs: [] };
   for (let round = 0; round < ROUNDS; round++) {
@@ -283,7 +296,7 @@ for (const concurrency of [1, 2]) {
 }
 
 // 5. scale: 1000 sandboxes alive at once, each running sleep, from one node process
-const SCALE = Number(process.env.BENCH_SCALE ?? 1000);
+const SCALE = measures('scale') ? Number(process.env.BENCH_SCALE ?? 1000) : 0;
 const available = () => Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))[1]);
 const memBefore = available();
 const tScale = performance.now();
@@ -315,7 +328,7 @@ const scaleRows = [
   ['stopped by SIGTERM', `${stoppedCleanly} of ${SCALE}`, ''],
   ['processes left (helpers, sleeps)', String(left), ''],
 ];
-check(`sandboxes of ${SCALE} not started, not stopped, or left running`, SCALE - started + (SCALE - stoppedCleanly) + left, 0);
+if (SCALE > 0) check(`sandboxes of ${SCALE} not started, not stopped, or left running`, SCALE - started + (SCALE - stoppedCleanly) + left, 0);
 
 // 6. what node executes before and while the helper runs, in instructions (callgrind counts
 // them the same on a busy machine): bare node, the floor, nsrun as ES modules, bundled, cached;
@@ -324,7 +337,7 @@ const instructions = (command) => {
   const out = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', ...command], { encoding: 'utf8', env: withoutCertificates });
   return Number(/Collected : (\d+)/.exec(out.stderr ?? '')?.[1] ?? NaN);
 };
-const counted = spawnSync('valgrind', ['--version']).status === 0;
+const counted = measures('instructions') && spawnSync('valgrind', ['--version']).status === 0;
 const steps = counted
   ? [
       ['node -e 0', ['node', '-e', '0']],
@@ -337,7 +350,7 @@ const steps = counted
   : [];
 
 // 7. networks (scripts/bench-network.mjs), as root in a network namespace of the bench's own
-if (process.geteuid() === 0) {
+if (process.geteuid() === 0 && measures('network')) {
   const out = execFileSync('unshare', ['--net', 'node', join(root, 'scripts/bench-network.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const network = JSON.parse(out);
   rows.push(...network.rows);
@@ -353,19 +366,25 @@ for (const r of rows) {
   console.log(`| ${r.what} | ${show(r.value)} ${r.unit} | ${r.peer} | ${show(r.peerValue)} ${r.unit} | ${(r.value / r.peerValue).toFixed(2)}× |`);
 }
 console.log('');
-console.log(`| ${SCALE} sandboxes at once (\`sleep\`, ${FLAGS}) | figure | note |`);
-console.log('| --- | ---: | --- |');
-for (const [what, figure, note] of scaleRows) console.log(`| ${what} | ${figure} | ${note} |`);
-console.log('');
-console.log('| start-up, part by part (without NODE_EXTRA_CA_CERTS) | median |');
-console.log('| --- | ---: |');
-parts.forEach(([what], i) => console.log(`| ${what} | ${ms(partTimes[i])} ms |`));
-console.log('');
-console.log('| namespace type (helper alone, `true`) | median | over none |');
-console.log('| --- | ---: | ---: |');
-console.log(`| none | ${ms(base)} ms | |`);
-kinds.forEach((k, i) => console.log(`| ${k} | ${ms(perType[i + 1])} ms | +${ms(perType[i + 1] - base)} ms |`));
-console.log('');
+if (SCALE > 0) {
+  console.log(`| ${SCALE} sandboxes at once (\`sleep\`, ${FLAGS}) | figure | note |`);
+  console.log('| --- | ---: | --- |');
+  for (const [what, figure, note] of scaleRows) console.log(`| ${what} | ${figure} | ${note} |`);
+  console.log('');
+}
+if (parts.length > 0) {
+  console.log('| start-up, part by part (without NODE_EXTRA_CA_CERTS) | median |');
+  console.log('| --- | ---: |');
+  parts.forEach(([what], i) => console.log(`| ${what} | ${ms(partTimes[i])} ms |`));
+  console.log('');
+}
+if (perType.length > 0) {
+  console.log('| namespace type (helper alone, `true`) | median | over none |');
+  console.log('| --- | ---: | ---: |');
+  console.log(`| none | ${ms(base)} ms | |`);
+  kinds.forEach((k, i) => console.log(`| ${k} | ${ms(perType[i + 1])} ms | +${ms(perType[i + 1] - base)} ms |`));
+  console.log('');
+}
 if (counted) {
   console.log('| node process, start to exit (callgrind, without NODE_EXTRA_CA_CERTS) | instructions | over node -e 0 |');
   console.log('| --- | ---: | ---: |');

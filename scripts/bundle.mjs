@@ -3,16 +3,19 @@
 // dist/nsrun.cjs, which node reads and compiles faster than the ES modules tsc writes
 // (BENCHMARKS.md shows the difference), then V8's code cache of it, dist/nsrun.cache, made by
 // running it once so that what a start compiles is cached too (bin/nsrun loads both). The
-// library, dist/index.js, stays as tsc writes it.
+// bundle's first line is its build id, a hash of the rest, by which bin/nsrun tells a user's
+// cache made from another bundle. The library, dist/index.js, stays as tsc writes it.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 
 const path = (relative) => new URL(`../${relative}`, import.meta.url).pathname;
 
-await build({
+const { outputFiles } = await build({
   entryPoints: [path('src/cli/start.ts')],
   outfile: path('dist/nsrun.cjs'),
+  write: false,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -24,6 +27,8 @@ await build({
   define: { 'import.meta': '__nsrunImportMeta' },
   banner: { js: 'var __nsrunImportMeta={dirname:__dirname};' },
 });
+const [{ text }] = outputFiles;
+writeFileSync(path('dist/nsrun.cjs'), `// nsrun build ${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n${text}`);
 
 // A cache of the old bundle must not outlive it; the run that writes the new one may fail
 // (no helper yet, no user namespaces where this builds) and still leave it.

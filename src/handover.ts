@@ -4,7 +4,6 @@
  * path, its config document, and the handover itself. Spawning the helper is src/helper.ts.
  */
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
-import * as nodeModule from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { HelperConfig } from './config.js';
 import { EXIT, NsrunError } from './errors.js';
@@ -95,6 +94,13 @@ export function helperDocument(config: HelperConfig): string {
   return JSON.stringify({ ...config, ...(ignored === undefined || ignored.length === 0 ? {} : { 'ignored-signals': ignored }) });
 }
 
+/**
+ * The event of `process` by which bin/nsrun learns that the run path has run, and writes its code
+ * cache (when it has none that V8 took): with `true` where node hands its process over next and
+ * never exits, so at once; with `false` where node spawns the helper, so as node exits.
+ */
+const RUN_EVENT = 'nsrun-run';
+
 /** process.execve (Node ≥ 22.15), which Node 20's types do not know. */
 type Execve = (file: string, args: readonly string[], env: Readonly<Record<string, string>>) => never;
 
@@ -111,9 +117,10 @@ type Execve = (file: string, args: readonly string[], env: Readonly<Record<strin
 export function handOver(config: HelperConfig): void {
   const execve = (process as { execve?: Execve }).execve;
   const script = process.argv[1];
-  if (execve === undefined || script === undefined || (config['preserve-fds'] ?? 0) > 0) return;
-  const document = helperDocument({ ...config, explain: [process.execPath, script] });
-  if (Buffer.byteLength(document) > INLINE_CONFIG_BYTES) return;
+  const document = execve === undefined || script === undefined || (config['preserve-fds'] ?? 0) > 0 ? undefined : helperDocument({ ...config, explain: [process.execPath, script] });
+  const handing = document !== undefined && Buffer.byteLength(document) <= INLINE_CONFIG_BYTES;
+  (process as NodeJS.EventEmitter).emit(RUN_EVENT, handing);
+  if (execve === undefined || !handing) return;
   const helper = helperPath();
   try {
     // a failed execve aborts node: whether it can succeed is asked first
@@ -121,7 +128,5 @@ export function handOver(config: HelperConfig): void {
   } catch (error) {
     throw helperNotStarted(helper, error as NodeJS.ErrnoException);
   }
-  // node writes its compile cache (bin/nsrun) as it exits, which it does not do here
-  (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
   execve.call(process, helper, [helper, '--config-env', CONFIG_VARIABLE], { [CONFIG_VARIABLE]: document });
 }

@@ -1,5 +1,4 @@
 /** Runs the helper for a one-shot job (a kept sandbox's holder, namespace queries) and collects its status lines. */
-import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { helperNotStarted, helperPath } from './handover.js';
 
@@ -30,6 +29,8 @@ export const COMMIT_FD = 3;
  * line with a `child-pid` as soon as it comes (a holder waiting on `commit-fd` 3), and once it
  * has returned a byte there lets the holder go; if it throws, the pipe is closed and the holder
  * ends, and the promise rejects with what it threw. Without `commit`, fd 3 is `fd` when given.
+ * child_process is loaded here, when first needed: `nsrun -- cmd` imports this module (through
+ * src/keep.ts) and never calls it.
  */
 export function runHelperOnce(
   document: object,
@@ -38,6 +39,7 @@ export function runHelperOnce(
   fd?: number,
 ): Promise<HelperOutput> {
   const text = JSON.stringify({ ...document, 'parent-pid': process.pid });
+  const { spawn } = process.getBuiltinModule('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(helper, ['--config-fd', '0', '--status-fd', '1'], { stdio: ['pipe', 'pipe', 'ignore', commit === undefined ? (fd ?? 'ignore') : 'pipe'], env: {} });
     // each 'pipe' of stdio is there: spawn throws rather than start the helper without one

@@ -2,7 +2,6 @@
  * Kept sandboxes (`nsrun run --name`, `nsrun ps`, `nsrun rm`): namespaces that outlive their
  * command, held by a holder process and, as root, bind-mounted under /run/nsrun/NAME.
  */
-import { execFile } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +12,14 @@ import { COMMIT_FD, runHelperOnce } from './helper-once.js';
 import { NAMESPACES, sortNamespaces, type NamespaceName } from './namespaces.js';
 import { processContext, type SystemContext } from './system.js';
 
-const run = promisify(execFile);
+/**
+ * Runs a program (mount, umount) and waits for it; child_process is loaded on first use, since
+ * `nsrun -- cmd` imports this module (for --join and --network of a kept sandbox) and never runs one.
+ */
+async function run(file: string, args: readonly string[]): Promise<void> {
+  const { execFile } = process.getBuiltinModule('node:child_process');
+  await promisify(execFile)(file, args);
+}
 
 /** What a sandbox name may be: a letter or digit, then up to 63 letters, digits, `_`, `.` or `-`. */
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
