@@ -22,6 +22,13 @@ function parseCapabilities(option: '--cap-drop' | '--cap-add', list: string): nu
   });
 }
 
+/**
+ * Dropped from a command on a network of `nsrun network create` unless --cap-add gives them
+ * back, as podman drops them: with them root inside could take a neighbour's address on the
+ * bridge (NET_ADMIN) or forge its frames (NET_RAW, packet sockets).
+ */
+export const NEIGHBOUR_CAPABILITIES = 'NET_ADMIN,NET_RAW';
+
 /** `kept` less the capabilities of each `drop` list, plus those of each `add` list. */
 function applyLists(kept: Set<number>, drop: readonly string[] | undefined, add: readonly string[] | undefined): number[] {
   for (const list of drop ?? []) for (const n of parseCapabilities('--cap-drop', list)) kept.delete(n);

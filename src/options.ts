@@ -5,7 +5,7 @@ import { LIMITS, type HelperConfig, type IdMapLine, type JoinedNetwork, type Mou
 import { invalidValue, usageError } from './errors.js';
 import { chooseIdMaps, MAP_MODES, validateIdMap, type IdMaps, type MapMode } from './idmaps.js';
 import { namespaceKind, parseFlags, sortNamespaces, type FlagWord, type NamespaceName } from './namespaces.js';
-import { keptCapabilities } from './capabilities.js';
+import { keptCapabilities, NEIGHBOUR_CAPABILITIES } from './capabilities.js';
 import { validateMounts, validateRootfs, type MountSpec } from './mounts.js';
 import { findSandbox } from './keep.js';
 import { chooseNetwork, networkConfig, parsePublish, type NetworkChoice } from './network.js';
@@ -442,6 +442,7 @@ export function normalizeOptions(
   const propagation = validateChoice('--propagation', options.propagation ?? DEFAULTS.propagation, PROPAGATIONS);
   if (options.propagation !== undefined) requireNamespace('--propagation', namespaces, 'mnt');
   if (options.init === true) requireNamespace('--init', namespaces, 'pid');
+  // on a network of nsrun network create (its own, or a member's through sandbox:NAME): a bridge shared with others
   const hostsOf = network.choice.kind === 'bridge' || network.hosts !== undefined ? options.network : undefined;
   validateFilesystemPropagation(propagation, rootfs, mounts !== undefined, hostsOf);
   if (options.readOnly === true && rootfs === undefined) throw usageError('--read-only needs --rootfs DIR');
@@ -474,7 +475,7 @@ export function normalizeOptions(
     env: validateEnv(options.env, options.clearEnv ?? false, system.env),
     'stop-timeout': validateInteger('--stop-timeout', options.stopTimeout ?? DEFAULTS.stopTimeout, 0, LIMITS.stopTimeoutSeconds),
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
-    capabilities: keptCapabilities(options.capDrop, options.capAdd, runsAsRoot(uid, maps, system.euid)),
+    capabilities: keptCapabilities(hostsOf === undefined ? options.capDrop : [NEIGHBOUR_CAPABILITIES, ...(options.capDrop ?? [])], options.capAdd, runsAsRoot(uid, maps, system.euid)),
     'join-network': network.joined,
     ...networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
     veth: attached?.network,

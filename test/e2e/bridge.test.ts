@@ -174,6 +174,21 @@ describe.each(identities)('networks between sandboxes, as $name', (caller) => {
     }
   });
 
+  it("root of a sandbox on a network cannot take a neighbour's address or open a packet socket, unless --cap-add gives them back", async () => {
+    const [victim, peer] = servers;
+    const address = (await network(lab)).sandboxes.find((m) => m.name === victim)?.address ?? '';
+    const take = `ip address add ${address} dev eth0 2>&1 | grep -o 'Operation not permitted'; python3 -c 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)' 2>&1 | grep -o PermissionError; true`;
+    for (const args of [['--flags', 'user,pid', '--network', lab], ['--flags', 'user,pid', '--network', `sandbox:${peer ?? ''}`], ['exec', '--name', peer ?? '']]) {
+      const r = await run([...args, '--', 'sh', '-c', take]);
+      expect(r).toMatchObject({ exitCode: 0, stdout: 'Operation not permitted\nPermissionError' });
+    }
+    const given = await run(['--flags', 'user,pid', '--network', lab, '--cap-add', 'NET_ADMIN', '--', 'sh', '-c', `ip address add 192.0.2.77/32 dev eth0 && echo added`]);
+    expect(given).toMatchObject({ exitCode: 0, stdout: 'added' });
+    // the victim still answers at its address
+    const answer = await connect(lab, address.split('/')[0] ?? '');
+    expect(answer).toMatchObject({ exitCode: 0, stdout: victim });
+  });
+
   it("a sandbox in a kept sandbox's network namespace (sandbox:NAME) resolves the network's names as it does", async () => {
     const [host, peer] = servers;
     const r = await run(['--network', `sandbox:${host ?? ''}`, '--', node, '-e', CLIENT, peer ?? '', PORT]);
