@@ -101,7 +101,8 @@ export function validateNetworkName(name: string): string {
 }
 
 function parseAddress(text: string): number | undefined {
-  const parts = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text)?.slice(1).map(Number);
+  // no leading zeros: inet_aton(3) would read 010 as octal 8
+  const parts = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(text)?.slice(1).map(Number);
   if (parts === undefined || parts.some((p) => p > 255)) return undefined;
   return parts.reduce((n, p) => n * 256 + p, 0);
 }
@@ -127,7 +128,7 @@ export function parseSubnet(text: string): Subnet {
   const accepts = 'expected an IPv4 network A.B.C.D/N with N from 8 to 30, such as 10.89.0.0/24';
   const [address, prefixText, ...rest] = typeof text === 'string' ? text.split('/') : [];
   const base = parseAddress(address ?? '');
-  const prefix = /^\d{1,2}$/.test(prefixText ?? '') ? Number(prefixText) : NaN;
+  const prefix = /^[1-9]\d?$/.test(prefixText ?? '') ? Number(prefixText) : NaN;
   if (base === undefined || rest.length > 0 || !(prefix >= 8 && prefix <= 30)) throw invalidValue('--subnet', text, accepts);
   const first = base >>> 24;
   if (first === 0 || first === 127 || first >= 224) throw invalidValue('--subnet', text, 'expected a unicast range: not 0/8, 127/8 (loopback) or 224/3 and above');
