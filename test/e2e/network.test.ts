@@ -243,6 +243,28 @@ describe.each(identities)('--network sandbox:NAME as $name', (who: Identity) => 
   });
 });
 
+describe.each(identities)('--network from the API, as $name', (who: Identity) => {
+  it('run() reaches out through each mode, a network of nsrun network create and sandbox:NAME; spawn() serves a published port', async () => {
+    const name = `a${process.pid.toString(36)}${who.uid === 0 ? 'r' : 'u'}`;
+    const r = await inOuterNetwork(
+      `$AS "$NSRUN" network create ${name} > /dev/null
+      $AS "$NSRUN" run --name ${name}-k --network pasta -- true
+      $AS "$NODE" "$(dirname "$CLIENT")/api.mjs" ${name} ${name}-k
+      $AS "$NSRUN" rm ${name}-k; $AS "$NSRUN" network rm ${name}`,
+      who,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'pasta tcp ping-tcp 0',
+      'slirp4netns tcp ping-tcp 0',
+      'NETWORK tcp ping-tcp 0',
+      'sandbox:KEPT tcp ping-tcp 0',
+      'pasta published tcp:ping',
+      'slirp4netns published tcp:ping',
+    ]);
+  });
+});
+
 describe('--network without /dev/net/tun access', () => {
   it.each(BACKENDS)('%s fails as a setup error (125) in one line saying how to fix it', async (backend) => {
     const who = identities[1] as Identity;
