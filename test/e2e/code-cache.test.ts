@@ -3,10 +3,10 @@
 // built. Whatever lies where the cache should be, a start behaves as without one, and the user's
 // cache is written again, for this bundle, in a form this node takes.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { identities, nsrun, root, type Identity } from './harness.js';
+import { asNobody, asRoot, identities, nsrun, root, type Identity } from './harness.js';
 
 const bundle = join(root, 'dist/nsrun.cjs');
 /** The bundle's first line, its build id, with which every cache made from it starts. */
@@ -110,5 +110,29 @@ describe.each(identities)('the code cache, as $name', (who) => {
       expect(r.exitCode, args.join(' ')).toBe(0);
     }
     expect(() => readFileSync(file)).toThrow(/ENOENT/);
+  });
+});
+
+describe('a cache home that is not the user\'s own', () => {
+  it("root given uid 65534's cache home writes nothing there, neither a cache nor through a link in the way", async () => {
+    const { xdg, file } = cacheHome(asNobody);
+    mkdirSync(join(xdg, 'nsrun'));
+    chownSync(join(xdg, 'nsrun'), asNobody.uid, asNobody.uid);
+    writeFileSync(file, Buffer.concat([Buffer.from(build), Buffer.alloc(1000, 0xa5)]));
+    chownSync(file, asNobody.uid, asNobody.uid);
+    await runsAsWithout(asRoot, xdg);
+    expect(readdirSync(join(xdg, 'nsrun')).map((name) => statSync(join(xdg, 'nsrun', name)).uid)).toEqual([asNobody.uid]);
+    expect(cacheOf(file)).toEqual(Buffer.alloc(1000, 0xa5));
+  });
+
+  it('a cache directory that others may write is not used: the user\'s run leaves its file as it was', async () => {
+    for (const who of identities) {
+      const { xdg } = cacheHome(who);
+      mkdirSync(join(xdg, 'nsrun'), { mode: 0o777 });
+      chmodSync(join(xdg, 'nsrun'), 0o777);
+      chownSync(join(xdg, 'nsrun'), who.uid, who.uid);
+      await runsAsWithout(who, xdg);
+      expect(readdirSync(join(xdg, 'nsrun'))).toEqual([]);
+    }
   });
 });
