@@ -243,13 +243,25 @@ async function makePrivateMount(dir: string, system: SystemContext): Promise<voi
   });
 }
 
-/** Binds each namespace file of the holder onto a file in `dir`. */
+/**
+ * Binds each namespace file of the holder onto a file in `dir`. The kernel refuses (EINVAL) to
+ * bind a mount namespace it does not take for newer than this process's own, lest mounts loop;
+ * Linux 6.18 can take a new one for older when nsrun runs in a mount namespace of its own (after
+ * `unshare -m`) and another has ended meanwhile. That one is then left unbound: the holder keeps
+ * it all the same, and exec joins it through the holder.
+ */
 async function bindNamespaces(dir: string, holder: number, names: readonly NamespaceName[]): Promise<Partial<Record<NamespaceName, string>>> {
   const paths: Partial<Record<NamespaceName, string>> = {};
   for (const name of names) {
     const file = join(dir, name);
     writeFileSync(file, '', { flag: 'wx', mode: 0o444 });
-    await run('mount', ['--bind', `/proc/${holder}/ns/${name}`, file]);
+    try {
+      await run('mount', ['--bind', `/proc/${holder}/ns/${name}`, file]);
+    } catch (error) {
+      if (name !== 'mnt') throw error;
+      rmSync(file, { force: true });
+      continue;
+    }
     paths[name] = file;
   }
   return paths;

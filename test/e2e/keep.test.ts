@@ -229,6 +229,24 @@ describe('kept sandboxes as root', () => {
   });
 });
 
+describe('kept sandboxes as root in a mount namespace of its own', () => {
+  it('run --name after unshare -m, once namespaces older than it have ended meanwhile, keeps the sandbox (Linux 6.18 may refuse to bind its mnt)', () => {
+    const name = `keep-unshared-${process.pid}`;
+    // namespaces made before the outer mount namespace and ended after it: the kernel may then
+    // give the sandbox's mount namespace an id it takes for older than the outer one's (about
+    // one try in three here), so four tries
+    const inner = `sleep 0.7
+      "$NSRUN" run --name ${name} --flags uts,ipc,pid,ns,net -- hostname kept; echo "run $?"
+      "$NSRUN" exec --name ${name} -- hostname
+      "$NSRUN" rm ${name}; echo "rm $?"`;
+    const once = `for i in 1 2 3 4; do unshare --mount --uts --ipc --net --pid --fork sleep 0.5 & done; sleep 0.1
+      unshare --mount --propagation private sh -c "$INNER"; wait`;
+    const r = execFileSync('sh', ['-c', `for try in 1 2 3 4; do ${once}; done`], { encoding: 'utf8', env: { ...process.env, NSRUN: join(repo, 'bin/nsrun'), INNER: inner } });
+    expect(r.trim().split('\n')).toEqual(Array.from({ length: 4 }, () => ['run 0', 'kept', 'rm 0']).flat());
+    expect(existsSync(`/run/nsrun/${name}`)).toBe(false);
+  });
+});
+
 describe('kept sandboxes started at once as root', () => {
   it('many run --name at once on an unbound state root bind it onto itself exactly once', async () => {
     const count = 8;
