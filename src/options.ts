@@ -475,7 +475,7 @@ export function normalizeOptions(
     env: validateEnv(options.env, options.clearEnv ?? false, system.env),
     'stop-timeout': validateInteger('--stop-timeout', options.stopTimeout ?? DEFAULTS.stopTimeout, 0, LIMITS.stopTimeoutSeconds),
     'no-new-privs': options.allowNewPrivs === true ? undefined : true,
-    capabilities: keptCapabilities(hostsOf === undefined ? options.capDrop : [NEIGHBOUR_CAPABILITIES, ...(options.capDrop ?? [])], options.capAdd, runsAsRoot(uid, maps, system.euid)),
+    capabilities: keptCapabilities(hostsOf === undefined ? options.capDrop : [NEIGHBOUR_CAPABILITIES, ...(options.capDrop ?? [])], options.capAdd, runsAsRoot(uid, chosenMaps, system.euid)), // the caller's maps: through a hub its id is 0 there
     'join-network': network.joined,
     ...networkConfig(network.choice, (options.publish ?? []).map(parsePublish), options.hostLoopback === true, system),
     veth: attached?.network,
